@@ -1,0 +1,51 @@
+"""Every environment-specific setting is read here, once, with an offline default.
+
+Nothing else in the project reads ``os.environ``: settings modules import from here so the
+configuration table in the README has exactly one source.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database_config() -> dict:
+    """``DATABASE_URL`` or, by default, an SQLite file in ``var/``."""
+    url = env_str("DATABASE_URL")
+    if not url:
+        (BASE_DIR / "var").mkdir(exist_ok=True)
+        url = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
+    return dj_database_url.parse(url, conn_max_age=60)
+
+
+DATABASE = database_config()
+REDIS_URL = env_str("REDIS_URL")
+SECRET_KEY = env_str("SECRET_KEY")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+SITE_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static"))
+EMAIL_URL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ttcs@localhost")
+Q_WORKERS = int(env_str("Q_WORKERS", "2"))
+TTS_ENGINE = env_str("TTS_ENGINE", "gtts")
+TTS_FALLBACK = env_bool("TTS_FALLBACK", True)
+GTTS_BASE_URL = env_str("GTTS_BASE_URL", "https://translate.google.com")

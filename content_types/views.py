@@ -1,0 +1,41 @@
+"""Public views outside the page tree: search and error pages."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from wagtail.models import Page
+
+MAX_QUERY_LENGTH = 200
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    message = ""
+    results = Page.objects.none()
+    if query:
+        results = Page.objects.live().public().specific().search(query)
+    paginator = Paginator(results, 10)
+    try:
+        page = paginator.page(request.GET.get("page", "1"))
+    except (PageNotAnInteger, EmptyPage):
+        page = paginator.page(1)
+        message = _("Số trang không hợp lệ, đang hiển thị trang đầu.")
+    return TemplateResponse(
+        request,
+        "content_types/search.html",
+        {"search_query": query, "search_results": page, "page_error": message},
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors here: the database may be what failed.
+    from django.template import loader
+
+    from django.http import HttpResponseServerError
+
+    return HttpResponseServerError(loader.get_template("500.html").render())

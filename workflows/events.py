@@ -1,0 +1,40 @@
+"""Domain events: the one place downstream code learns that content went live or came down.
+
+Wagtail's ``page_published`` fires for workflow approvals, scheduled publishing and scripts
+alike, so it is the source here, never an edit hook. Receivers of ``content_approved`` run
+after the surrounding transaction commits, so a task they enqueue sees the live revision.
+"""
+
+from django.db import transaction
+from django.dispatch import Signal, receiver
+from wagtail.signals import page_published, page_unpublished
+
+#: Sent with ``page`` (specific) and ``revision`` once a bulletin, campaign or contest page is
+#: approved and live.
+content_approved = Signal()
+#: Sent with ``page`` (specific) once such a page is taken down.
+content_withdrawn = Signal()
+
+BROADCAST_MODELS = ("bulletinpage", "campaignpage", "contestpage")
+
+
+def _is_broadcast_content(page) -> bool:
+    return page._meta.model_name in BROADCAST_MODELS
+
+
+@receiver(page_published)
+def _on_page_published(sender, instance, revision=None, **kwargs):
+    page = instance.specific
+    if not _is_broadcast_content(page):
+        return
+    transaction.on_commit(
+        lambda: content_approved.send(sender=type(page), page=page, revision=revision)
+    )
+
+
+@receiver(page_unpublished)
+def _on_page_unpublished(sender, instance, **kwargs):
+    page = instance.specific
+    if not _is_broadcast_content(page):
+        return
+    transaction.on_commit(lambda: content_withdrawn.send(sender=type(page), page=page))
