@@ -158,8 +158,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        name: {"level": "INFO"}
+        for name in ("content_types", "workflows", "device_bridge", "contests", "django_q")
+    },
 }
 
 # --- Speech (device_bridge.tts) ---

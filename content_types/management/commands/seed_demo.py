@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from content_types.services import DEMO_PASSWORD, demo_site_seed
+
+
+class Command(BaseCommand):
+    help = "Build the demo site of xã Chí Minh (idempotent)."
+
+    def handle(self, *args, **options):
+        created = demo_site_seed()
+        self.stdout.write(
+            "Đã tạo: {categories} lĩnh vực, {zones} thôn/tổ dân phố, {pages} trang, "
+            "{users} tài khoản.".format(**created)
+        )
+        self.stdout.write(f"Tài khoản mẫu: admin, bientap, duyet, kythuat — mật khẩu: {DEMO_PASSWORD}")

@@ -1,0 +1,150 @@
+"""Write-side operations on the portal's content."""
+
+import datetime as dt
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from . import demo_content
+from .models import (
+    BulletinPage,
+    CampaignIndexPage,
+    CampaignPage,
+    CommuneSettings,
+    HomePage,
+    NewsIndexPage,
+)
+from .snippets import Category, Zone
+
+DEMO_PASSWORD = "ttcs-demo-2026"
+DEMO_ACCOUNTS = [
+    # username, full name, superuser, group names (roles are given permissions in workflows)
+    ("admin", "Quản trị hệ thống", True, ["Quản trị"]),
+    ("bientap", "Nguyễn Thị Biên", False, ["Biên tập viên"]),
+    ("duyet", "Trần Văn Duyệt", False, ["Người duyệt", "Lãnh đạo UBND"]),
+    ("kythuat", "Lê Văn Kỹ", False, ["Kỹ thuật viên"]),
+]
+
+
+def _child(parent: Page, slug: str):
+    return parent.get_children().filter(slug=slug).specific().first()
+
+
+def _add_published(parent: Page, page: Page) -> Page:
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def demo_site_seed() -> dict:
+    """Build the demo commune site; running it again changes nothing. Returns what was created."""
+    created = {"categories": 0, "zones": 0, "pages": 0, "users": 0}
+
+    for order, (slug, name) in enumerate(demo_content.CATEGORIES):
+        _, made = Category.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": order})
+        created["categories"] += made
+    for code, name, kind, households in demo_content.ZONES:
+        _, made = Zone.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "households": households}
+        )
+        created["zones"] += made
+
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    if home is None:
+        home = HomePage(
+            title="Cổng thông tin điện tử xã Chí Minh",
+            slug="trang-chu",
+            intro="Thông tin thiết yếu, bản tin đài truyền thanh và các chiến dịch tuyên truyền "
+            "của xã Chí Minh, thành phố Hải Phòng.",
+        )
+        _add_published(root, home)
+        created["pages"] += 1
+    base = urlsplit(settings.SITE_BASE_URL)
+    hostname = base.hostname or "localhost"
+    port = base.port or (443 if base.scheme == "https" else 80)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        site = Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
+                                   site_name="Cổng thông tin xã Chí Minh")
+    elif site.root_page_id != home.pk:
+        site.hostname, site.port = hostname, port
+        old_root = site.root_page
+        site.root_page = home
+        site.site_name = "Cổng thông tin xã Chí Minh"
+        site.save()
+        # Wagtail's install leaves a "Welcome" page: it is not part of the commune's site.
+        if old_root.depth == 2 and type(old_root.specific) is Page and not old_root.get_children().exists():
+            old_root.delete()
+    CommuneSettings.objects.get_or_create(
+        site=site,
+        defaults={
+            "address": "Trụ sở UBND xã Chí Minh, thành phố Hải Phòng",
+            "phone": "0220 3888 123",
+            "email": "ttcs.chiminh@example.vn",
+        },
+    )
+
+    news = _child(home, "tin-tuc")
+    if news is None:
+        news = _add_published(home, NewsIndexPage(
+            title="Tin tức", slug="tin-tuc", show_in_menus=True,
+            intro="Bản tin của đài truyền thanh và thông báo của UBND xã.",
+        ))
+        created["pages"] += 1
+    campaigns_index = _child(home, "chien-dich")
+    if campaigns_index is None:
+        campaigns_index = _add_published(home, CampaignIndexPage(
+            title="Chiến dịch tuyên truyền", slug="chien-dich", show_in_menus=True,
+            intro="Các đợt tuyên truyền theo kế hoạch thông tin cơ sở năm 2026.",
+        ))
+        created["pages"] += 1
+
+    campaigns = {}
+    for data in demo_content.CAMPAIGNS:
+        campaign = _child(campaigns_index, data["slug"])
+        if campaign is None:
+            campaign = _add_published(campaigns_index, CampaignPage(
+                title=data["title"], slug=data["slug"], goal=data["goal"], audience=data["audience"],
+                start_date=dt.date.fromisoformat(data["start_date"]),
+                end_date=dt.date.fromisoformat(data["end_date"]),
+                target_bulletins=data["target_bulletins"],
+            ))
+            created["pages"] += 1
+        campaigns[data["slug"]] = campaign
+
+    categories = {c.slug: c for c in Category.objects.all()}
+    zones = {z.code: z for z in Zone.objects.all()}
+    for index, (slug, title, category, priority, zone_codes, campaign_slug, summary, paragraphs) in enumerate(
+        demo_content.BULLETINS
+    ):
+        parent = campaigns[campaign_slug] if campaign_slug else news
+        if BulletinPage.objects.filter(slug=slug).exists():
+            continue
+        bulletin = BulletinPage(
+            title=title, slug=slug, summary=summary, category=categories[category], priority=priority,
+            date=dt.date(2026, 11, 25) - dt.timedelta(days=2 * index),
+            body=json.dumps([{"type": "paragraph", "value": f"<p>{text}</p>"} for text in paragraphs]),
+        )
+        bulletin.zones = [zones[code] for code in zone_codes]
+        _add_published(parent, bulletin)
+        created["pages"] += 1
+
+    User = get_user_model()
+    for username, full_name, is_superuser, group_names in DEMO_ACCOUNTS:
+        if User.objects.filter(username=username).exists():
+            continue
+        first, _, last = full_name.rpartition(" ")
+        user = User.objects.create_user(
+            username=username, password=DEMO_PASSWORD, email=f"{username}@example.vn",
+            first_name=last, last_name=first, is_staff=is_superuser, is_superuser=is_superuser,
+        )
+        user.groups.set([Group.objects.get_or_create(name=name)[0] for name in group_names])
+        created["users"] += 1
+    return created

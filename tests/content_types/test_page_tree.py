@@ -1,0 +1,30 @@
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+
+from content_types.models import (
+    BulletinPage,
+    CampaignIndexPage,
+    CampaignPage,
+    HomePage,
+    NewsIndexPage,
+)
+
+
+class PageTreeRulesTests(WagtailPageTestCase):
+    def test_home_sits_under_the_root_only(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+
+    def test_home_holds_news_and_campaign_indexes(self):
+        self.assertAllowedSubpageTypes(HomePage, {NewsIndexPage, CampaignIndexPage})
+
+    def test_bulletins_live_in_news_or_a_campaign(self):
+        self.assertAllowedParentPageTypes(BulletinPage, {NewsIndexPage, CampaignPage})
+        self.assertAllowedSubpageTypes(BulletinPage, set())
+
+    def test_campaigns_live_in_the_campaign_index(self):
+        self.assertAllowedParentPageTypes(CampaignPage, {CampaignIndexPage})
+        self.assertAllowedSubpageTypes(CampaignPage, {BulletinPage})
+
+    def test_bulletin_cannot_be_created_under_home(self):
+        self.assertCanNotCreateAt(HomePage, BulletinPage)
+        self.assertCanCreateAt(NewsIndexPage, BulletinPage)
