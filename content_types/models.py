@@ -250,6 +250,12 @@ class BulletinPage(Page):
     def zone_list(self):
         return list(self.zones.all())
 
+    def get_workflow(self):
+        """The workflow picked by the admin-editable routing rules, else the page tree's."""
+        from workflows.selectors import workflow_for_page
+
+        return workflow_for_page(self) or super().get_workflow()
+
 
 class CampaignIndexPage(Page):
     """The list of propaganda campaigns."""

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,9 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Quy trình duyệt")
 
     def ready(self):
-        from . import events  # noqa: F401  (connects the Wagtail signal receivers)
+        from . import events, receivers  # noqa: F401  (connect the signal receivers)
+        from .notifications import notifiers_connect
+        from .roles import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, dispatch_uid="workflows_role_grants")
+        notifiers_connect()

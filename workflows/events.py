@@ -22,7 +22,7 @@ def _is_broadcast_content(page) -> bool:
     return page._meta.model_name in BROADCAST_MODELS
 
 
-@receiver(page_published)
+@receiver(page_published, dispatch_uid="workflows_content_approved")
 def _on_page_published(sender, instance, revision=None, **kwargs):
     page = instance.specific
     if not _is_broadcast_content(page):
@@ -32,7 +32,7 @@ def _on_page_published(sender, instance, revision=None, **kwargs):
     )
 
 
-@receiver(page_unpublished)
+@receiver(page_unpublished, dispatch_uid="workflows_content_withdrawn")
 def _on_page_unpublished(sender, instance, **kwargs):
     page = instance.specific
     if not _is_broadcast_content(page):

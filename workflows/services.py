@@ -1,0 +1,154 @@
+"""Writes of the moderation app: recording a listening, acting on a step, resetting a step."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Revision, TaskState, WorkflowState
+
+from .models import ListenApprovalTaskState, ListenRecord
+from .selectors import (
+    listen_record_valid_for,
+    revision_has_audio,
+    user_is_task_approver,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class ModerationRefused(PermissionDenied):
+    """An approval, rejection or listening that the rules refuse; ``str()`` says why in
+    Vietnamese, for the person who tried."""
+
+
+def _check_task_state_actionable(*, task_state: ListenApprovalTaskState, user) -> None:
+    if task_state.status != TaskState.STATUS_IN_PROGRESS:
+        raise ModerationRefused(
+            _("Bước duyệt này đã kết thúc (đã được xử lý hoặc đã hủy); không thể thao tác lại.")
+        )
+    workflow_state = task_state.workflow_state
+    if (
+        workflow_state.status != WorkflowState.STATUS_IN_PROGRESS
+        or workflow_state.current_task_state_id != task_state.pk
+    ):
+        raise ModerationRefused(_("Bản tin không còn chờ duyệt ở bước này."))
+    if not user_is_task_approver(task=task_state.task.specific, user=user):
+        raise ModerationRefused(
+            _("Bước duyệt “%(task)s” không được giao cho bạn.") % {"task": task_state.task.name}
+        )
+
+
+def _check_revision_current(*, task_state: ListenApprovalTaskState, revision_id=None) -> Revision:
+    latest = task_state.workflow_state.content_object.get_latest_revision()
+    stale = task_state.revision_id != latest.pk or (
+        revision_id is not None and str(revision_id) != str(latest.pk)
+    )
+    if stale:
+        raise ModerationRefused(
+            _(
+                "Bản tin đã được sửa sau phiên bản bạn đang xem; hãy tải lại trang, nghe lại "
+                "bản mới rồi duyệt."
+            )
+        )
+    return latest
+
+
+def approval_check(*, task_state: ListenApprovalTaskState, user, revision_id=None) -> None:
+    """Raise :class:`ModerationRefused` unless ``user`` may approve ``task_state`` now."""
+    _check_task_state_actionable(task_state=task_state, user=user)
+    latest = _check_revision_current(task_state=task_state, revision_id=revision_id)
+    if revision_has_audio(latest) and listen_record_valid_for(task_state=task_state, user=user) is None:
+        raise ModerationRefused(
+            _("Bạn cần nghe hết bản xem trước âm thanh của phiên bản hiện tại trước khi duyệt.")
+        )
+
+
+@transaction.atomic
+def listen_record(
+    *,
+    task_state: ListenApprovalTaskState,
+    user,
+    revision_id,
+    played_seconds: float,
+    duration_seconds: float,
+) -> ListenRecord:
+    """Record that ``user`` played the preview of the current revision for this step."""
+    task_state = ListenApprovalTaskState.objects.select_for_update().get(pk=task_state.pk)
+    _check_task_state_actionable(task_state=task_state, user=user)
+    latest = _check_revision_current(task_state=task_state, revision_id=revision_id)
+    # Browsers report durations with rounding; 90 % is what "listened to the end" means here.
+    if duration_seconds <= 0 or played_seconds < 0.9 * duration_seconds:
+        raise ModerationRefused(_("Bản xem trước chưa được nghe hết."))
+    return ListenRecord.objects.create(
+        task_state=task_state,
+        revision=latest,
+        user=user,
+        played_seconds=played_seconds,
+        duration_seconds=duration_seconds,
+    )
+
+
+@transaction.atomic
+def task_state_act(
+    *,
+    task_state: ListenApprovalTaskState,
+    user,
+    action: str,
+    revision_id,
+    comment: str = "",
+) -> TaskState:
+    """Approve or reject a listen-before-approve step from the moderation queue."""
+    task_state = ListenApprovalTaskState.objects.select_for_update().get(pk=task_state.pk)
+    if action == "approve":
+        approval_check(task_state=task_state, user=user, revision_id=revision_id)
+    elif action == "reject":
+        _check_task_state_actionable(task_state=task_state, user=user)
+        _check_revision_current(task_state=task_state, revision_id=revision_id)
+        if not comment.strip():
+            raise ModerationRefused(_("Khi yêu cầu sửa, hãy ghi rõ cần sửa gì."))
+    else:
+        raise ModerationRefused(_("Thao tác không hợp lệ."))
+    task_state.task.specific.on_action(task_state, user, action, comment=comment.strip())
+    task_state.refresh_from_db()
+    return task_state
+
+
+@transaction.atomic
+def task_state_reset_for_new_revision(*, revision_id: int) -> TaskState | None:
+    """A new revision of content waiting in a listen-before-approve step resets that step:
+    the in-progress step is cancelled and the workflow restarts at the first step not
+    approved for the new revision (Wagtail's re-approval rule, applied at once)."""
+    revision = Revision.objects.filter(pk=revision_id).first()
+    if revision is None:
+        return None
+    obj = revision.content_object
+    if obj is None:
+        return None
+    workflow_state = (
+        WorkflowState.objects.for_instance(obj)
+        .filter(status=WorkflowState.STATUS_IN_PROGRESS)
+        .select_related("current_task_state")
+        .first()
+    )
+    if not workflow_state or not workflow_state.current_task_state:
+        return None
+    current = workflow_state.current_task_state.specific
+    if (
+        not isinstance(current, ListenApprovalTaskState)
+        or current.status != TaskState.STATUS_IN_PROGRESS
+        or current.revision_id == revision.pk
+        or obj.get_latest_revision() != revision
+    ):
+        return None
+    current.cancel(
+        user=revision.user,
+        comment=str(_("Bản tin đã được sửa; cần nghe và duyệt lại phiên bản mới.")),
+    )
+    workflow_state.refresh_from_db()
+    logger.info(
+        "Moderation step %s reset by revision %s of %s", current.pk, revision.pk, obj.pk
+    )
+    return workflow_state.current_task_state

@@ -1,0 +1,124 @@
+"""HTTP endpoints of the moderation queue: record a listening, act on a step, preview, report."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.admin.auth import require_admin_access
+from wagtail.models import Revision
+
+from .models import ListenApprovalTaskState
+from .placeholder_audio import placeholder_preview_wav
+from .selectors import moderation_report, user_can_hear_revision
+from .services import ModerationRefused, listen_record, task_state_act
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("x-requested-with") == "XMLHttpRequest" or (
+        "application/json" in request.headers.get("accept", "")
+    )
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return "wagtailadmin_home"
+
+
+def _float(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@require_POST
+@require_admin_access
+def listen(request, task_state_id: int):
+    """Called by the approver's player when the preview has been played to the end."""
+    task_state = get_object_or_404(ListenApprovalTaskState, pk=task_state_id)
+    try:
+        record = listen_record(
+            task_state=task_state,
+            user=request.user,
+            revision_id=request.POST.get("revision_id"),
+            played_seconds=_float(request.POST.get("played_seconds")),
+            duration_seconds=_float(request.POST.get("duration_seconds")),
+        )
+    except ModerationRefused as refused:
+        return JsonResponse({"ok": False, "message": str(refused)}, status=403)
+    return JsonResponse(
+        {
+            "ok": True,
+            "message": _("Đã ghi nhận bạn nghe xong bản xem trước; bạn có thể duyệt."),
+            "listened_at": record.listened_at.isoformat(),
+        }
+    )
+
+
+@require_POST
+@require_admin_access
+def act(request, task_state_id: int):
+    """Approve or request changes from the listen-before-approve queue on the dashboard."""
+    task_state = get_object_or_404(ListenApprovalTaskState, pk=task_state_id)
+    action = request.POST.get("action", "")
+    title = task_state.workflow_state.content_object.get_admin_display_title()
+    try:
+        task_state_act(
+            task_state=task_state,
+            user=request.user,
+            action=action,
+            revision_id=request.POST.get("revision_id"),
+            comment=request.POST.get("comment", ""),
+        )
+    except ModerationRefused as refused:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": str(refused)}, status=403)
+        messages.error(request, str(refused))
+        return redirect(_next_url(request))
+    if action == "approve":
+        message = _("Đã duyệt “%(title)s” ở bước “%(task)s”.")
+    else:
+        message = _("Đã trả lại “%(title)s” cho người soạn để sửa.")
+    message %= {"title": title, "task": task_state.task.name}
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "message": message})
+    messages.success(request, message)
+    return redirect(_next_url(request))
+
+
+@require_GET
+@login_required
+def revision_preview(request, revision_id: int):
+    """Placeholder rendering of a revision's spoken text (see ``placeholder_audio``)."""
+    revision = get_object_or_404(Revision, pk=revision_id)
+    if not user_can_hear_revision(user=request.user, revision=revision):
+        raise PermissionDenied
+    text = getattr(revision.as_object(), "spoken_text", "") or ""
+    response = HttpResponse(placeholder_preview_wav(text), content_type="audio/wav")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@require_admin_access
+def reports(request):
+    """Moderation report (báo cáo kiểm duyệt): outcomes and waiting time of the last 30 days."""
+    if not request.user.has_perm("workflows.view_reports"):
+        raise PermissionDenied
+    since = timezone.now() - timedelta(days=30)
+    return render(
+        request,
+        "workflows/reports.html",
+        {"report": moderation_report(since=since), "since": since},
+    )
