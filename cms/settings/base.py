@@ -169,3 +169,20 @@ LOGGING = {
 TTS_ENGINE = env.TTS_ENGINE
 TTS_FALLBACK = env.TTS_FALLBACK
 GTTS_BASE_URL = env.GTTS_BASE_URL
+
+# --- Device bridge ---
+# Channels are plugins: {"CLASS": dotted path, "OPTIONS": {...}}, resolved at call time.
+DEVICE_CHANNELS = {
+    "website": {"CLASS": "device_bridge.channels.website.WebsiteChannel", "OPTIONS": {}},
+    "speakers": {"CLASS": "device_bridge.channels.speakers.SpeakerChannel", "OPTIONS": {}},
+}
+DEVICE_BRIDGE = {
+    "AUDIO_URL_LIFETIME": env.DEVICE_AUDIO_URL_LIFETIME,
+    "LONG_POLL_SECONDS": env.DEVICE_LONG_POLL_SECONDS,
+    "POLL_AFTER_SECONDS": 15,
+    "MAX_ATTEMPTS": 5,
+    "RETRY_BASE_SECONDS": 30,
+    # Longer than Q_CLUSTER["timeout"]: only a dead worker's delivery looks stuck this long.
+    "STUCK_AFTER_SECONDS": 600,
+    "EMERGENCY_REPEAT": 3,
+}

@@ -1,0 +1,60 @@
+"""The channel plugin interface: one small base class, one module per channel."""
+
+from dataclasses import dataclass, field
+
+
+class ChannelError(Exception):
+    """A delivery failed in a way that may succeed later: it is retried with backoff."""
+
+    def __init__(self, message: str, *, status: int | None = None, body: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class ChannelConfigurationError(Exception):
+    """The channel cannot work as configured: no retry loop swallows this."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one delivery goes. ``key`` is stable so the idempotency key is too."""
+
+    key: str
+    label: str
+    cluster_id: int | None = None
+
+
+@dataclass
+class Outcome:
+    """What a delivery attempt achieved. ``status`` is a ``Delivery.Status`` value."""
+
+    status: str
+    external_ref: str = ""
+    note: str = ""
+
+
+@dataclass
+class TargetPlan:
+    targets: list[Target]
+    warnings: list[str] = field(default_factory=list)
+
+
+class Channel:
+    """Base class of delivery channels, configured by ``settings.DEVICE_CHANNELS[key]``."""
+
+    def __init__(self, key: str, **options):
+        self.key = key
+        self.options = options
+
+    def plan_targets(self, *, page, zones) -> TargetPlan:
+        """Who receives ``page``; ``zones`` is a list of Zone, empty for the whole commune."""
+        raise NotImplementedError
+
+    def deliver(self, *, delivery) -> Outcome:
+        """Perform (or re-perform, idempotently by ``delivery.idempotency_key``) one delivery."""
+        raise NotImplementedError
+
+    def cancel(self, *, delivery) -> None:
+        """Withdraw what has not been played or shown yet."""
+        raise NotImplementedError

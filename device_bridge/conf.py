@@ -1,0 +1,32 @@
+"""Device bridge settings, read at call time so ``override_settings`` works in tests."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Lifetime of a signed audio URL. URLs are cut on fixed epochs of half this length so an
+    # unchanged schedule keeps the same body and can be answered with 304 Not Modified.
+    "AUDIO_URL_LIFETIME": 3600,
+    "LONG_POLL_SECONDS": 25,
+    "LONG_POLL_INTERVAL": 1.0,
+    "POLL_AFTER_SECONDS": 15,
+    "MAX_ATTEMPTS": 5,
+    "RETRY_BASE_SECONDS": 30,
+    # Must exceed the django-q2 task timeout, or a slow but alive worker is swept twice.
+    "STUCK_AFTER_SECONDS": 600,
+    "EMERGENCY_REPEAT": 3,
+    "SLOT_WINDOW_MINUTES": 60,
+    "RELAY_HORIZON_DAYS": 7,
+    "ONLINE_AFTER_SECONDS": 60,
+    "DEFAULT_CHANNELS": ["website", "speakers"],
+    "RECEIPT_TOLERANCE_SECONDS": 300,
+}
+
+
+def setting(name: str) -> Any:
+    return getattr(settings, "DEVICE_BRIDGE", {}).get(name, DEFAULTS[name])
+
+
+def channel_config() -> dict[str, dict]:
+    return getattr(settings, "DEVICE_CHANNELS", {})

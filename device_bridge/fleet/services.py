@@ -1,0 +1,149 @@
+"""Writes about speaker clusters: credentials, heartbeats, commands and playback receipts."""
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import ClusterCommand, DeviceEvent, PlaybackReceipt, ScheduleItem, SpeakerCluster
+
+logger = logging.getLogger(__name__)
+
+TOKEN_ID_BYTES = 6
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def cluster_token_rotate(*, cluster: SpeakerCluster) -> str:
+    """Issue a new token and return it: the only time it is ever visible.
+
+    Format ``<token_id>.<secret>``: the id finds the cluster with one indexed lookup, the
+    secret is stored only as its SHA-256 and compared in constant time.
+    """
+    token_id = secrets.token_hex(TOKEN_ID_BYTES)
+    secret = secrets.token_urlsafe(32)
+    cluster.token_id = token_id
+    cluster.token_hash = token_hash(secret)
+    cluster.token_issued_at = timezone.now()
+    cluster.token_revoked_at = None
+    cluster.save(update_fields=["token_id", "token_hash", "token_issued_at", "token_revoked_at"])
+    return f"{token_id}.{secret}"
+
+
+def cluster_token_revoke(*, cluster: SpeakerCluster) -> None:
+    cluster.token_id = None
+    cluster.token_hash = ""
+    cluster.token_revoked_at = timezone.now()
+    cluster.save(update_fields=["token_id", "token_hash", "token_revoked_at"])
+
+
+HEARTBEAT_FIELDS = ("status", "volume", "signal_strength", "firmware", "temperature_c", "playing",
+                    "uptime_seconds", "free_storage_bytes")
+
+
+def cluster_heartbeat_record(*, cluster_id: int, data: dict, now: dt.datetime) -> None:
+    """One UPDATE: the last heartbeat is what the admin shows; history is in the logs."""
+    heartbeat = {key: data[key] for key in HEARTBEAT_FIELDS if key in data}
+    heartbeat["received_at"] = now.isoformat()
+    updates = {"last_seen_at": now, "last_heartbeat": heartbeat}
+    if data.get("firmware"):
+        updates["firmware_version"] = str(data["firmware"])[:40]
+    SpeakerCluster.objects.filter(pk=cluster_id).update(**updates)
+
+
+def cluster_command_create(*, cluster: SpeakerCluster, kind: str, payload: dict | None = None,
+                           user=None, ttl_minutes: int = 30) -> ClusterCommand:
+    return ClusterCommand.objects.create(
+        cluster=cluster, kind=kind, payload=payload or {}, created_by=user,
+        expires_at=timezone.now() + dt.timedelta(minutes=ttl_minutes),
+    )
+
+
+def cluster_commands_take(*, cluster_id: int, now: dt.datetime) -> list[ClusterCommand]:
+    """Hand out undelivered, unexpired commands once (marked delivered in the same step)."""
+    with transaction.atomic():
+        commands = list(
+            ClusterCommand.objects.filter(
+                cluster_id=cluster_id, delivered_at__isnull=True, expires_at__gt=now
+            ).order_by("created_at", "pk")
+        )
+        if commands:
+            ClusterCommand.objects.filter(pk__in=[c.pk for c in commands]).update(delivered_at=now)
+    return commands
+
+
+def cluster_command_ack(*, cluster_id: int, command_id: int, result: str, error: str,
+                        now: dt.datetime) -> bool:
+    return bool(
+        ClusterCommand.objects.filter(pk=command_id, cluster_id=cluster_id).update(
+            acked_at=now, result=result[:20], error=error[:2000]
+        )
+    )
+
+
+class ReceiptRejected(Exception):
+    def __init__(self, code: str, message: str, status: int):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def receipt_record(*, cluster_id: int, receipt: dict, tolerance_seconds: int) -> str:
+    """Record one playback receipt. Returns "accepted" or "duplicate"; raises ReceiptRejected.
+
+    Rejections are logged and kept as device events: an unknown item means a confused or
+    hostile device, and playing after the window closed breaks the "never play expired" rule.
+    """
+    from ..services import delivery_refresh_from_items
+
+    item_id = receipt["item_id"]
+    item = ScheduleItem.objects.filter(pk=item_id).only(
+        "pk", "cluster_id", "play_at", "play_until", "status", "delivery_id"
+    ).first()
+    if item is None:
+        _reject(cluster_id, receipt, "unknown_item", _("Không có mục lịch phát %(id)s.") % {"id": item_id}, 422)
+    if item.cluster_id != cluster_id:
+        _reject(cluster_id, receipt, "forbidden_item",
+                _("Mục lịch phát %(id)s thuộc cụm loa khác.") % {"id": item_id}, 403)
+    tolerance = dt.timedelta(seconds=tolerance_seconds)
+    started_at = receipt["started_at"]
+    if receipt["result"] == PlaybackReceipt.Result.PLAYED and started_at > item.play_until + tolerance:
+        _reject(cluster_id, receipt, "expired_item",
+                _("Mục lịch phát %(id)s đã hết thời gian phát lúc %(until)s.")
+                % {"id": item_id, "until": item.play_until.isoformat()}, 422)
+    try:
+        with transaction.atomic():
+            PlaybackReceipt.objects.create(
+                item_id=item.pk, cluster_id=cluster_id, started_at=started_at,
+                finished_at=receipt.get("finished_at"), result=receipt["result"],
+                error=(receipt.get("error") or "")[:500],
+            )
+    except IntegrityError:
+        return "duplicate"
+    if item.status == ScheduleItem.Status.PENDING or item.status == ScheduleItem.Status.FAILED:
+        if receipt["result"] == PlaybackReceipt.Result.PLAYED:
+            ScheduleItem.objects.filter(pk=item.pk).exclude(status=ScheduleItem.Status.PLAYED).update(
+                status=ScheduleItem.Status.PLAYED, played_at=started_at
+            )
+        elif item.play_until <= timezone.now():
+            ScheduleItem.objects.filter(pk=item.pk, status=ScheduleItem.Status.PENDING).update(
+                status=ScheduleItem.Status.FAILED, note=(receipt.get("error") or "")[:255]
+            )
+        if item.delivery_id:
+            delivery_refresh_from_items(delivery_id=item.delivery_id)
+    return "accepted"
+
+
+def _reject(cluster_id, receipt, code, message, status):
+    logger.warning("Receipt rejected for cluster %s: %s (%s)", cluster_id, message, code)
+    DeviceEvent.objects.create(
+        cluster_id=cluster_id, kind=DeviceEvent.Kind.RECEIPT_REJECTED, message=message,
+        payload={"code": code, "receipt": {k: str(v) for k, v in receipt.items()}},
+    )
+    raise ReceiptRejected(code, message, status)

@@ -1,0 +1,292 @@
+"""The OpenAPI 3.1 document of device protocol v1, served at ``/api/devices/v1/openapi.json``.
+
+``validation.py`` enforces the same bounds; the contract tests check the two agree.
+"""
+
+from django.conf import settings
+
+MAX_ID = 2**63 - 1
+DATE_TIME = {"type": "string", "format": "date-time"}
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+UNAUTHORIZED = _error("Missing, wrong or revoked token.")
+BAD_REQUEST = _error("Malformed JSON or a field out of bounds; `error.field` names it.")
+UNSUPPORTED = _error("Body is not application/json.")
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                },
+            }
+        },
+    },
+    "Audio": {
+        "type": "object",
+        "required": ["url", "expires_at", "size_bytes", "sha256", "duration_seconds"],
+        "properties": {
+            "url": {"type": "string", "format": "uri",
+                    "description": "Signed, expiring, bound to this cluster. GET with the token."},
+            "expires_at": DATE_TIME,
+            "size_bytes": {"type": ["integer", "null"], "minimum": 0},
+            "sha256": {"type": "string", "description": "Hex SHA-256 of the MP3 file."},
+            "duration_seconds": {"type": ["number", "null"]},
+        },
+    },
+    "ScheduleItem": {
+        "type": "object",
+        "required": ["id", "kind", "title", "priority", "rank", "play_at", "play_until",
+                     "repeat", "preempt", "audio", "stream_url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["bulletin", "relay"]},
+            "title": {"type": "string"},
+            "priority": {"type": "string", "enum": ["thuong", "uu_tien", "khan_cap"]},
+            "rank": {"type": "integer", "description": "Lower plays first within a slot."},
+            "play_at": DATE_TIME,
+            "play_until": DATE_TIME,
+            "repeat": {"type": "integer", "minimum": 1},
+            "preempt": {"type": "boolean", "description": "Interrupt whatever is playing."},
+            "audio": {"oneOf": [{"$ref": "#/components/schemas/Audio"}, {"type": "null"}]},
+            "stream_url": {"type": ["string", "null"]},
+        },
+    },
+    "Schedule": {
+        "type": "object",
+        "required": ["cluster", "version", "server_time", "poll_after_seconds", "items"],
+        "properties": {
+            "cluster": {"type": "string"},
+            "version": {"type": "string"},
+            "server_time": DATE_TIME,
+            "poll_after_seconds": {"type": "integer"},
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/ScheduleItem"}},
+        },
+    },
+    "Heartbeat": {
+        "type": "object",
+        "required": ["status"],
+        "properties": {
+            "status": {"type": "string", "enum": ["idle", "playing", "error"]},
+            "volume": {"type": "integer", "minimum": 0, "maximum": 100},
+            "signal_strength": {"type": "integer", "minimum": -150, "maximum": 0,
+                                "description": "Received signal strength, dBm."},
+            "firmware": {"type": "string", "maxLength": 40},
+            "temperature_c": {"type": "number", "minimum": -50, "maximum": 150},
+            "uptime_seconds": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+            "free_storage_bytes": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+            "playing": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["item_id"],
+                        "properties": {
+                            "item_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                            "started_at": DATE_TIME,
+                        },
+                    },
+                ]
+            },
+        },
+    },
+    "HeartbeatAck": {
+        "type": "object",
+        "required": ["server_time", "schedule_version", "poll_after_seconds"],
+        "properties": {
+            "server_time": DATE_TIME,
+            "schedule_version": {"type": "string",
+                                 "description": "Differs from the last schedule's `version`: "
+                                                "fetch the schedule now."},
+            "poll_after_seconds": {"type": "integer"},
+        },
+    },
+    "Receipt": {
+        "type": "object",
+        "required": ["item_id", "started_at", "result"],
+        "properties": {
+            "item_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            "started_at": DATE_TIME,
+            "finished_at": {"oneOf": [DATE_TIME, {"type": "null"}]},
+            "result": {"type": "string", "enum": ["played", "failed", "interrupted"]},
+            "error": {"type": "string", "maxLength": 500},
+        },
+    },
+    "ReceiptBatch": {
+        "type": "object",
+        "required": ["receipts"],
+        "properties": {
+            "receipts": {"type": "array", "minItems": 1, "maxItems": 500,
+                         "items": {"$ref": "#/components/schemas/Receipt"}},
+        },
+    },
+    "ReceiptResults": {
+        "type": "object",
+        "required": ["results"],
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["item_id", "status"],
+                    "properties": {
+                        "item_id": {"type": "integer"},
+                        "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                    },
+                },
+            }
+        },
+    },
+    "Command": {
+        "type": "object",
+        "required": ["id", "kind", "payload", "created_at", "expires_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": ["play_now", "stop", "set_volume", "reboot"]},
+            "payload": {"type": "object"},
+            "created_at": DATE_TIME,
+            "expires_at": DATE_TIME,
+        },
+    },
+    "CommandList": {
+        "type": "object",
+        "required": ["commands"],
+        "properties": {"commands": {"type": "array",
+                                    "items": {"$ref": "#/components/schemas/Command"}}},
+    },
+    "CommandAck": {
+        "type": "object",
+        "required": ["result"],
+        "properties": {
+            "result": {"type": "string", "enum": ["ok", "error"]},
+            "error": {"type": "string", "maxLength": 2000},
+        },
+    },
+}
+
+
+def _json_body(ref: str) -> dict:
+    return {"required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _ok(ref: str, description: str = "OK") -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+PATHS = {
+    "/api/devices/v1/schedule": {
+        "get": {
+            "operationId": "getSchedule",
+            "summary": "Items this cluster may still play, soonest first.",
+            "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": _ok("Schedule"),
+                          "304": {"description": "Unchanged since the ETag sent."},
+                          "401": UNAUTHORIZED},
+        }
+    },
+    "/api/devices/v1/heartbeat": {
+        "post": {
+            "operationId": "postHeartbeat",
+            "summary": "Report status; the answer says whether the schedule changed.",
+            "requestBody": _json_body("Heartbeat"),
+            "responses": {"200": _ok("HeartbeatAck"), "400": BAD_REQUEST, "401": UNAUTHORIZED,
+                          "415": UNSUPPORTED},
+        }
+    },
+    "/api/devices/v1/receipts": {
+        "post": {
+            "operationId": "postReceipts",
+            "summary": "Playback receipts; resending one is harmless (status `duplicate`).",
+            "requestBody": _json_body("ReceiptBatch"),
+            "responses": {
+                "200": _ok("ReceiptResults", "Every receipt accepted or a duplicate."),
+                "400": BAD_REQUEST,
+                "401": UNAUTHORIZED,
+                "403": _ok("ReceiptResults", "Every rejected receipt was for another cluster's item."),
+                "415": UNSUPPORTED,
+                "422": _ok("ReceiptResults", "Some receipts rejected (unknown or expired item); "
+                                             "the others were recorded. Do not resend rejected ones."),
+            },
+        }
+    },
+    "/api/devices/v1/commands": {
+        "get": {
+            "operationId": "getCommands",
+            "summary": "Long-poll for commands; returns at once if any wait, else after `wait`.",
+            "parameters": [{"name": "wait", "in": "query", "required": False,
+                            "schema": {"type": "number", "minimum": 0, "maximum": 60}}],
+            "responses": {"200": _ok("CommandList"), "400": BAD_REQUEST, "401": UNAUTHORIZED},
+        }
+    },
+    "/api/devices/v1/commands/{command_id}/ack": {
+        "post": {
+            "operationId": "ackCommand",
+            "summary": "Report the result of a command.",
+            "parameters": [{"name": "command_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
+            "requestBody": _json_body("CommandAck"),
+            "responses": {"200": {"description": "Acknowledged",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "400": BAD_REQUEST, "401": UNAUTHORIZED,
+                          "404": _error("No such command for this cluster."), "415": UNSUPPORTED},
+        }
+    },
+    "/api/devices/v1/audio/{token}": {
+        "get": {
+            "operationId": "getAudio",
+            "summary": "Download an item's MP3 from the signed URL given in the schedule.",
+            "parameters": [{"name": "token", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "The MP3; `X-Content-SHA256` and `Content-Length` match "
+                                       "the schedule item.",
+                        "content": {"audio/mpeg": {"schema": {"type": "string",
+                                                              "format": "binary"}}}},
+                "401": UNAUTHORIZED,
+                "403": _error("Signature altered, URL expired, or issued to another cluster."),
+                "404": _error("Unknown item or audio file missing on the server."),
+                "410": _error("The item was withdrawn."),
+            },
+        }
+    },
+}
+
+
+def openapi_document(request=None) -> dict:
+    server = request.build_absolute_uri("/").rstrip("/") if request else settings.SITE_BASE_URL
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "TTCS speaker cluster protocol",
+            "version": "1.0.0",
+            "description": "Protocol v1 between the commune information system and its "
+                           "4G loudspeaker clusters. See docs/device-protocol.md.",
+        },
+        "servers": [{"url": server}],
+        "security": [{"clusterToken": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "clusterToken": {"type": "http", "scheme": "bearer",
+                                 "description": "`<token_id>.<secret>` issued once per cluster."}
+            },
+        },
+    }

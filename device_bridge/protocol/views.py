@@ -1,0 +1,211 @@
+"""Device protocol v1: plain Django views returning JSON, a few fixed queries each."""
+
+import datetime as dt
+import time
+
+from django.db import close_old_connections
+from django.http import FileResponse, HttpResponseNotModified, JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from ..conf import setting
+from ..fleet import services as fleet
+from ..models import DeviceEvent, ScheduleItem
+from ..selectors import cluster_schedule_items
+from . import validation
+from .auth import cluster_api, error_response, json_body
+from .openapi import openapi_document
+from .signing import AudioTokenInvalid, audio_expiry, audio_path, audio_token_read
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _invalid(err: validation.Invalid) -> JsonResponse:
+    return error_response(400, "invalid", f"{err.field}: {err.message}", field=err.field)
+
+
+@require_GET
+def openapi(request):
+    return JsonResponse(openapi_document(request))
+
+
+@cluster_api("GET")
+def schedule(request, cluster):
+    expires = audio_expiry()
+    etag = f'"{cluster.schedule_version}-{expires}"'
+    if request.META.get("HTTP_IF_NONE_MATCH") == etag:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        return response
+    now = timezone.now()
+    items = []
+    for row in cluster_schedule_items(cluster_id=cluster.pk, now=now):
+        item = {
+            "id": row["pk"],
+            "kind": row["kind"],
+            "title": row["title"],
+            "priority": row["priority"],
+            "rank": row["rank"],
+            "play_at": _iso(row["play_at"]),
+            "play_until": _iso(row["play_until"]),
+            "repeat": row["repeat"],
+            "preempt": row["preempt"],
+            "audio": None,
+            "stream_url": row["stream_url"] or None,
+        }
+        if row["kind"] == ScheduleItem.Kind.BULLETIN:
+            item["audio"] = {
+                "url": request.build_absolute_uri(
+                    audio_path(item_id=row["pk"], cluster_id=cluster.pk, expires=expires)
+                ),
+                "expires_at": _iso(dt.datetime.fromtimestamp(expires, tz=dt.UTC)),
+                "size_bytes": row["audio_size"],
+                "sha256": row["audio_sha256"],
+                "duration_seconds": row["audio_duration"],
+            }
+        items.append(item)
+    response = JsonResponse({
+        "cluster": cluster.code,
+        "version": etag.strip('"'),
+        "server_time": _iso(now),
+        "poll_after_seconds": setting("POLL_AFTER_SECONDS"),
+        "items": items,
+    })
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@cluster_api("POST")
+def heartbeat(request, cluster):
+    data, error = json_body(request)
+    if error:
+        return error
+    try:
+        cleaned = validation.heartbeat(data)
+    except validation.Invalid as err:
+        return _invalid(err)
+    now = timezone.now()
+    fleet.cluster_heartbeat_record(cluster_id=cluster.pk, data=cleaned, now=now)
+    return JsonResponse({
+        "server_time": _iso(now),
+        "schedule_version": f"{cluster.schedule_version}-{audio_expiry()}",
+        "poll_after_seconds": setting("POLL_AFTER_SECONDS"),
+    })
+
+
+@cluster_api("POST")
+def receipts(request, cluster):
+    data, error = json_body(request)
+    if error:
+        return error
+    try:
+        cleaned = validation.receipts(data)
+    except validation.Invalid as err:
+        return _invalid(err)
+    results = []
+    rejected = 0
+    for receipt in cleaned:
+        try:
+            outcome = fleet.receipt_record(
+                cluster_id=cluster.pk, receipt=receipt,
+                tolerance_seconds=setting("RECEIPT_TOLERANCE_SECONDS"),
+            )
+            results.append({"item_id": receipt["item_id"], "status": outcome})
+        except fleet.ReceiptRejected as err:
+            rejected += 1
+            results.append({"item_id": receipt["item_id"], "status": "rejected",
+                            "code": err.code, "message": str(err)})
+    status = 200
+    if rejected:
+        codes = {r.get("code") for r in results if r["status"] == "rejected"}
+        status = 403 if codes == {"forbidden_item"} else 422
+    return JsonResponse({"results": results}, status=status)
+
+
+def _command_json(command):
+    return {
+        "id": command.pk,
+        "kind": command.kind,
+        "payload": command.payload,
+        "created_at": _iso(command.created_at),
+        "expires_at": _iso(command.expires_at),
+    }
+
+
+@cluster_api("GET")
+def commands(request, cluster):
+    """Long-poll: answer as soon as a command is waiting, or empty after ``wait`` seconds."""
+    limit = float(setting("LONG_POLL_SECONDS"))
+    raw_wait = request.GET.get("wait", "0")
+    try:
+        wait = float(raw_wait)
+    except ValueError:
+        return error_response(400, "invalid", "wait: must be a number of seconds", field="wait")
+    if not 0 <= wait <= 60 or wait != wait:
+        return error_response(400, "invalid", "wait: must be between 0 and 60", field="wait")
+    wait = min(wait, limit)
+    interval = float(setting("LONG_POLL_INTERVAL"))
+    deadline = time.monotonic() + wait
+    while True:
+        taken = fleet.cluster_commands_take(cluster_id=cluster.pk, now=timezone.now())
+        if taken or time.monotonic() >= deadline:
+            break
+        # Give the connection back between polls so a thread waiting here holds no DB slot.
+        close_old_connections()
+        time.sleep(min(interval, max(deadline - time.monotonic(), 0)))
+    return JsonResponse({"commands": [_command_json(c) for c in taken]})
+
+
+@cluster_api("POST")
+def command_ack(request, cluster, command_id):
+    data, error = json_body(request)
+    if error:
+        return error
+    try:
+        cleaned = validation.command_ack(data)
+    except validation.Invalid as err:
+        return _invalid(err)
+    if command_id > validation.MAX_ID or not fleet.cluster_command_ack(
+        cluster_id=cluster.pk, command_id=command_id, now=timezone.now(), **cleaned
+    ):
+        return error_response(404, "not_found", "No such command for this cluster.")
+    return JsonResponse({"status": "acknowledged"})
+
+
+@cluster_api("GET")
+def audio(request, cluster, token):
+    try:
+        item_id, cluster_id, expires = audio_token_read(token)
+    except AudioTokenInvalid:
+        return error_response(403, "bad_signature", "The audio URL was altered or is malformed.")
+    if cluster_id != cluster.pk:
+        return error_response(403, "forbidden", "This audio URL was issued to another cluster.")
+    if expires < time.time():
+        return error_response(403, "expired", "The audio URL has expired; fetch the schedule again.")
+    item = ScheduleItem.objects.filter(pk=item_id, cluster_id=cluster.pk).only(
+        "pk", "audio_name", "audio_size", "audio_sha256", "status", "kind"
+    ).first()
+    if item is None or item.kind != ScheduleItem.Kind.BULLETIN:
+        return error_response(404, "not_found", "No such audio item for this cluster.")
+    if item.status == ScheduleItem.Status.CANCELLED:
+        return error_response(410, "cancelled", "The item was withdrawn.")
+    from django.core.files.storage import default_storage
+
+    try:
+        handle = default_storage.open(item.audio_name, "rb")
+    except (FileNotFoundError, OSError):
+        DeviceEvent.objects.create(
+            cluster_id=cluster.pk, kind=DeviceEvent.Kind.AUDIO_MISSING,
+            message=f"Tệp âm thanh “{item.audio_name}” không có trong kho lưu trữ.",
+            payload={"item_id": item.pk},
+        )
+        return error_response(404, "audio_missing", "The audio file is missing on the server.")
+    response = FileResponse(handle, content_type="audio/mpeg")
+    response["Content-Length"] = str(item.audio_size or default_storage.size(item.audio_name))
+    response["X-Content-SHA256"] = item.audio_sha256
+    response["ETag"] = f'"{item.audio_sha256}"'
+    response["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
