@@ -43,7 +43,9 @@ def build_site() -> SimpleNamespace:
     return SimpleNamespace(home=home, news=news, campaigns=campaigns, categories=categories, zones=zones)
 
 
-def make_bulletin(parent, *, category, publish=True, zones=(), **fields) -> BulletinPage:
+def make_bulletin(parent, *, category, publish=True, live=None, zones=(), **fields) -> BulletinPage:
+    """A bulletin under ``parent``; ``publish`` goes through a revision like an approval does,
+    ``live=True`` without ``publish`` makes a live page cheaply (for volume tests)."""
     n = next(_counter)
     fields.setdefault("title", f"Bản tin số {n} về lịch tiêm chủng")
     fields.setdefault("slug", f"ban-tin-{n}")
@@ -53,7 +55,7 @@ def make_bulletin(parent, *, category, publish=True, zones=(), **fields) -> Bull
     fields.setdefault(
         "body", json.dumps([{"type": "paragraph", "value": "<p>Đề nghị bà con đưa trẻ đi tiêm đúng lịch.</p>"}])
     )
-    page = BulletinPage(category=category, live=publish, **fields)
+    page = BulletinPage(category=category, live=publish if live is None else live, **fields)
     page.zones = list(zones)
     parent.add_child(instance=page)
     if publish:

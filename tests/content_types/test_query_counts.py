@@ -1,0 +1,46 @@
+"""Public pages run a fixed number of queries however many bulletins the commune has."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from content_types.models import BulletinPage
+from tests.factories import make_bulletin
+
+pytestmark = pytest.mark.django_db
+
+# Pinned: a change that adds a query per page load shows up here.
+MAX_QUERIES = {"home": 13, "news_index": 16, "bulletin": 14}
+
+
+def _add_bulletins(site_tree, count):
+    zones = list(site_tree.zones.values())
+    categories = list(site_tree.categories.values())
+    for n in range(count):
+        make_bulletin(
+            site_tree.news, category=categories[n % 2], zones=zones[: n % 3], publish=False,
+            live=True, title=f"Bản tin thử tải số {n}",
+        )
+
+
+def _query_counts(client, site_tree):
+    bulletin = BulletinPage.objects.live().first()
+    counts = {}
+    for name, url in (("home", "/"), ("news_index", site_tree.news.url), ("bulletin", bulletin.url)):
+        client.get(url)  # warm per-process caches (site root paths, content types)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts[name] = len(ctx.captured_queries)
+    return counts
+
+
+def test_query_counts_do_not_grow_with_bulletins(client, site_tree, django_assert_max_num_queries):
+    _add_bulletins(site_tree, 10)
+    small = _query_counts(client, site_tree)
+    _add_bulletins(site_tree, 990)
+    large = _query_counts(client, site_tree)
+    assert large == small
+    bulletin_url = BulletinPage.objects.live().first().url
+    for name, url in (("home", "/"), ("news_index", site_tree.news.url), ("bulletin", bulletin_url)):
+        with django_assert_max_num_queries(MAX_QUERIES[name]):
+            client.get(url)
