@@ -16,6 +16,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from rest_framework import serializers
 
+from device_bridge.tts.panels import SpeechStatusPanel
+
 from .blocks import BodyBlock
 from .snippets import Category, Zone
 
@@ -182,6 +184,13 @@ class BulletinPage(Page):
             "Nội dung loa sẽ đọc. Để trống thì dùng tiêu đề, tóm tắt và nội dung bài."
         ),
     )
+    tts_engine = models.CharField(
+        _("bộ đọc"),
+        max_length=20,
+        blank=True,
+        choices=[("gtts", _("Google (gTTS)")), ("espeak", _("eSpeak NG (ngoại tuyến)"))],
+        help_text=_("Để trống để dùng bộ đọc mặc định của hệ thống."),
+    )
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("date"), FieldPanel("priority")]),
@@ -192,6 +201,8 @@ class BulletinPage(Page):
             [
                 FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_until")]),
                 FieldPanel("radio_text"),
+                FieldPanel("tts_engine"),
+                SpeechStatusPanel(),
             ],
             heading=_("Phát thanh"),
         ),
@@ -214,6 +225,7 @@ class BulletinPage(Page):
         APIField("valid_from"),
         APIField("valid_until"),
         APIField("spoken_text"),
+        APIField("audio"),
     ]
     parent_page_types = ["content_types.NewsIndexPage", "content_types.CampaignPage"]
     subpage_types = []
@@ -236,6 +248,13 @@ class BulletinPage(Page):
             elif block.block_type == "quote":
                 parts.append(block.value["text"])
         return "\n".join(part.strip() for part in parts if part and part.strip())
+
+    @property
+    def audio(self) -> dict | None:
+        """The ready broadcast audio (url, duration, engine), or ``None`` (one query)."""
+        from device_bridge.tts.selectors import audio_summary_for_page
+
+        return audio_summary_for_page(self)
 
     @property
     def is_emergency(self) -> bool:

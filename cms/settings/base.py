@@ -169,6 +169,39 @@ LOGGING = {
 TTS_ENGINE = env.TTS_ENGINE
 TTS_FALLBACK = env.TTS_FALLBACK
 GTTS_BASE_URL = env.GTTS_BASE_URL
+# Engines are plugins: {"CLASS": dotted path, "OPTIONS": {...}, "FALLBACK": name}, resolved
+# at call time. gTTS chunks are ~100 characters; 4 in flight keeps Google from throttling.
+TTS_ENGINES = {
+    "gtts": {
+        "CLASS": "device_bridge.tts.engines.gtts.GttsEngine",
+        "OPTIONS": {
+            "CONNECT_TIMEOUT": 3.0,
+            "READ_TIMEOUT": env.GTTS_READ_TIMEOUT,
+            "RETRIES": 3,
+            "BACKOFF": 0.5,
+            "MAX_BACKOFF": 8.0,
+            "MAX_CONCURRENCY": 4,
+            "DEADLINE": 120.0,
+        },
+        "FALLBACK": "espeak",
+    },
+    "espeak": {
+        "CLASS": "device_bridge.tts.engines.espeak.EspeakEngine",
+        "OPTIONS": {"VOICE": "vi", "RATE": env.ESPEAK_RATE, "PITCH": 50},
+    },
+    "fake": {"CLASS": "device_bridge.tts.engines.fake.FakeEngine", "OPTIONS": {}},
+}
+# Broadcast audio: EBU R128 loudness, MP3 mono sized for 4G loudspeakers.
+TTS_AUDIO = {
+    "SAMPLE_RATE": 24000,
+    "BITRATE": env.TTS_MP3_BITRATE,
+    "TARGET_LUFS": env.TTS_TARGET_LUFS,
+    "TRUE_PEAK_DBTP": env.TTS_TRUE_PEAK_DBTP,
+    "ENCODER_QUALITY": 7,
+}
+TTS_MAX_CHARS = 20_000
+# A render "rendering" for longer than this is presumed dead (worker killed) and reclaimable.
+TTS_RENDER_STALE_SECONDS = 900
 
 # --- Device bridge ---
 # Channels are plugins: {"CLASS": dotted path, "OPTIONS": {...}}, resolved at call time.

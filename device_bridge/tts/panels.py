@@ -1,0 +1,33 @@
+"""Editor panel: the bulletin's audio state (queued/rendering/ready/failed + reason)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import Panel
+
+from . import selectors
+
+
+class SpeechStatusPanel(Panel):
+    """Read-only; links to the audio page where the state can be retried."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("heading", _("Âm thanh phát thanh"))
+        super().__init__(*args, **kwargs)
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "tts/admin/speech_status_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            page = self.instance
+            context["page_saved"] = bool(page and page.pk)
+            if page and page.pk:
+                link = selectors.page_audio_latest(page)
+                context["link"] = link
+                context["audio"] = link.audio if link else None
+                context["detail_url"] = reverse("tts_admin:page_audio", args=[page.pk])
+                if link and link.revision_id:
+                    context["listen_url"] = reverse("tts:revision_preview", args=[link.revision_id])
+            return context
