@@ -66,7 +66,7 @@ def cluster_api(*methods: str):
 
 def json_body(request) -> tuple[dict | None, JsonResponse | None]:
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
+    if content_type and content_type != "application/json":
         return None, error_response(415, "unsupported_media_type",
                                     "Send the body as application/json.")
     try:
