@@ -56,7 +56,9 @@ def speak_phones(text: str) -> str:
 
 # --- dates ---------------------------------------------------------------------------------
 _FULL_DATE = re.compile(r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-]|,\d)")
-_DAY_MONTH = re.compile(r"(?<=\bngày )(\d{1,2})[/-](\d{1,2})(?![\d/.-]|,\d)", re.I)
+_DAY_MONTH = re.compile(
+    r"(?:(?<=\bngày )|(?<=\bvà )|(?<=\bđến )|(?<=, ))(\d{1,2})[/-](\d{1,2})(?![\d/.-]|,\d)", re.I
+)
 _MONTH_YEAR = re.compile(r"(?<=\btháng )(\d{1,2})[/.-](\d{4})(?![\d/.-])", re.I)
 _DAY_BEFORE_MONTH = re.compile(r"(?<=\bngày )(\d{1,2})(?=\s+tháng\b)", re.I)
 _MONTH_WORD = re.compile(r"(?<=\btháng )(\d{1,2})(?!\d|[/.,-]\d)", re.I)
@@ -74,6 +76,9 @@ def speak_dates(text: str) -> str:
     def day_month(match: re.Match) -> str:
         day, month = int(match.group(1)), int(match.group(2))
         if not (1 <= day <= 31 and 1 <= month <= 12):
+            return match.group(0)
+        # "và 1/5" is a date only in a sentence already talking about a day (ngày 30/4 và 1/5).
+        if "ngày" not in text[max(0, match.start() - 40) : match.start()].lower():
             return match.group(0)
         return f"{day_words(day)} tháng {month_words(month)}"
 

@@ -22,7 +22,8 @@ _SYLLABLE = re.compile(
 )
 _WORD = re.compile(r"(?<![\w'])([^\W_][\w]*)(?![\w'])")
 _WORD_RUN = re.compile(r"(?:[^\W\d_]+[ ,:]*){3,}")
-_SINGLE_CAPITAL = re.compile(r"(?<![\w'])([B-DF-HJ-NP-TV-ZĐ])(?![\w'])")
+# "Y" is left alone: it is also a word (y tế, Bộ Y tế).
+_SINGLE_CAPITAL = re.compile(r"(?<![\w'])([B-DF-HJ-NP-TV-XZĐ])(?![\w'])")
 _SYMBOLS = [
     (re.compile(r"\s*&\s*"), " và "),
     (re.compile(r"(?<=\w)\s*\+\s*(?=\w)"), " cộng "),
@@ -107,6 +108,7 @@ def finish(text: str) -> str:
         line = re.sub(r"\s+([,.;:!?])", r"\1", line)
         line = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", line)
         line = re.sub(r"\.{2,}", ".", line)
+        line = re.sub(r"([!?])[!?.]+", r"\1", line)
         line = re.sub(r"([.!?])\s*[,;:]+", r"\1", line)
         line = re.sub(r"(?<=[,;:.!?])(?=[^\s\d.,;:!?])", " ", line)
         line = re.sub(r"\s*[-–—]{1,2}\s+|\s+[-–—]{1,2}\s*", ", ", line)
