@@ -201,10 +201,11 @@ def speech_render(*, audio: SpeechAudio, force: bool = False) -> SpeechAudio:
     """Synthesise and assemble ``audio`` unless it is ready (zero engine calls then)."""
     if audio.status == SpeechAudio.Status.READY and not force:
         return audio
+    if not audio.text:
+        # Unspeakable input keeps the reason given by the normaliser; no engine is called.
+        return _fail(audio, audio.error or "Văn bản phát thanh trống.")
     if not _claim(audio, force=force):
         return audio
-    if not audio.text:
-        return _fail(audio, audio.error or "Văn bản phát thanh trống.")
     started = time.monotonic()
     try:
         speech, fallback_reason = _synthesize(audio)
@@ -284,7 +285,7 @@ def speech_audio_retry(*, audio: SpeechAudio, page_id: int | None, purpose: str)
     """Queue a failed (or fallback-voiced) audio for another render."""
     updated = SpeechAudio.objects.filter(pk=audio.pk).exclude(
         status=SpeechAudio.Status.RENDERING
-    ).update(status=SpeechAudio.Status.QUEUED, error="", updated_at=timezone.now())
+    ).update(status=SpeechAudio.Status.QUEUED, updated_at=timezone.now())
     audio.refresh_from_db()
     if updated:
         page_audio_enqueue(audio=audio, page_id=page_id, purpose=purpose)
