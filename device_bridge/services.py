@@ -231,10 +231,9 @@ def page_audio_ready(*, page) -> int:
     ids = list(
         Delivery.objects.filter(
             dispatch__page_id=page.pk, dispatch__status=Dispatch.Status.ACTIVE,
-            status__in=[Delivery.Status.WAITING_AUDIO, Delivery.Status.PENDING],
+            status=Delivery.Status.WAITING_AUDIO,
         ).values_list("pk", flat=True)
     )
-    Delivery.objects.filter(pk__in=ids).update(next_attempt_at=None)
     _enqueue(ids)
     return len(ids)
 

@@ -1,16 +1,11 @@
 """Fixtures of the device bridge tests (prefixed ``dev_`` / ``cluster_``)."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from device_bridge.fleet.services import cluster_token_rotate
 from device_bridge.models import ScheduleTemplate, SpeakerCluster
-from device_bridge.tts.signals import audio_ready
-from tests.device_bridge.audio_helpers import mp3_bytes, sha256_hex
 from tests.factories import build_site
 
 
@@ -21,7 +16,7 @@ def dev_media(settings, tmp_path):
 
 
 @pytest.fixture
-def dev_site(db, dev_media):
+def dev_site(db, dev_media, dev_tts_fake):
     site = build_site()
     site.template = ScheduleTemplate.objects.create(
         name="Ba buổi mỗi ngày", times="06:00, 11:00, 17:00", days=2, is_default=True
@@ -42,33 +37,37 @@ def cluster_fleet(dev_site):
 
 
 class AudioStore:
-    """Stands in for the speech pipeline's read contract until its model is present."""
+    """Audio made by the speech pipeline's own services (fake engine: no network).
 
-    def __init__(self):
-        self.by_page = {}
+    Automatic rendering on approval is switched off so each test decides when audio becomes
+    ready; ``add`` renders it, and with ``send_signal`` announces it like the pipeline does.
+    """
 
-    def add(self, page, *, seconds: float = 1.0, send_signal: bool = True):
-        data = mp3_bytes(seconds)
-        name = default_storage.save(f"tts/test/page-{page.pk}.mp3", ContentFile(data))
-        record = SimpleNamespace(
-            file=SimpleNamespace(name=name, storage=default_storage),
-            sha256=sha256_hex(data), size_bytes=len(data), duration_seconds=seconds,
-            engine="test", data=data,
-        )
-        self.by_page[page.pk] = record
+    def add(self, page, *, send_signal: bool = True):
+        from device_bridge.tts import services as tts
+        from device_bridge.tts.models import PageAudio
+
+        page = page.specific
         if send_signal:
-            audio_ready.send(sender=type(page), page=page, audio=record)
-        return record
-
-    def get(self, page):
-        return self.by_page.get(page.pk)
+            return tts.page_broadcast_render(page=page)
+        audio = tts.page_audio_request(page=page, purpose=PageAudio.Purpose.BROADCAST)
+        return tts.speech_render(audio=audio)
 
 
 @pytest.fixture
-def dev_audio(monkeypatch, dev_media):
-    store = AudioStore()
-    monkeypatch.setattr("device_bridge.channels.speakers._audio_for_page", store.get)
-    return store
+def dev_tts_fake(settings):
+    settings.TTS_ENGINE = "fake"
+    return settings
+
+
+@pytest.fixture
+def dev_audio(dev_tts_fake, dev_media):
+    from device_bridge.tts.receivers import render_on_approval
+    from workflows.events import content_approved
+
+    content_approved.disconnect(dispatch_uid="tts.render_on_approval")
+    yield AudioStore()
+    content_approved.connect(render_on_approval, dispatch_uid="tts.render_on_approval")
 
 
 def local(day: dt.date, hhmm: str) -> dt.datetime:

@@ -31,14 +31,19 @@ def all_played(sims):
     return all(sim.items and set(sim.items) <= sim.done and not sim.receipts for sim in sims)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_approved_bulletin_plays_on_three_clusters_in_two_zones(
-    live_server, dev_site, dev_soon_template, cluster_fleet, dev_audio, admin_client
+    live_server, dev_site, dev_soon_template, cluster_fleet, admin_client
 ):
     page = make_bulletin(dev_site.news, category=dev_site.categories["an-sinh-xa-hoi"],
                          zones=[dev_site.zones["thon-dong"], dev_site.zones["thon-doai"]])
-    dev_audio.add(page)
+    # The speech pipeline rendered the broadcast audio on approval (fake engine, no network).
+    from device_bridge.tts.selectors import audio_for_page
+
+    audio = audio_for_page(page)
+    assert audio is not None and audio.size_bytes > 0
     items = ScheduleItem.objects.filter(page=page)
+    assert set(items.values_list("audio_sha256", flat=True)) == {audio.sha256}
     assert sorted(items.values_list("cluster__zone__code", flat=True)) == [
         "thon-doai", "thon-dong", "thon-dong"
     ]
@@ -64,12 +69,11 @@ def test_approved_bulletin_plays_on_three_clusters_in_two_zones(
     assert "100%" in html and "cl-doai-1" in html and "Hoàn tất" in html
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_lossy_network_and_corrupt_downloads_still_end_in_one_receipt_each(
-    live_server, dev_site, dev_soon_template, cluster_fleet, dev_audio
+    live_server, dev_site, dev_soon_template, cluster_fleet
 ):
     page = make_bulletin(dev_site.news, category=dev_site.categories["an-sinh-xa-hoi"])
-    dev_audio.add(page)
     stats, sims = asyncio.run(run_fleet(
         [(c.code, c.token) for c in cluster_fleet], server=live_server.url, duration=60,
         speed=120, poll_interval=0.3, tick=0.05, stop_when=all_played, seed=7,
