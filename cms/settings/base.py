@@ -219,3 +219,8 @@ DEVICE_BRIDGE = {
     "STUCK_AFTER_SECONDS": 600,
     "EMERGENCY_REPEAT": 3,
 }
+
+# --- Moderation ---
+# Approval by the workflow is what authorises publishing (see workflows/finish.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.finish.publish_approved_revision"
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False

@@ -14,14 +14,16 @@ CREATE, EDIT, SUBMIT, APPROVE, REJECT, PUBLISH, UNPUBLISH, CLUSTERS, REPORTS = (
     "manage speaker clusters", "view reports",
 )
 Y, N = True, False
-#            create edit submit approve reject publish unpublish clusters reports
-EXPECTED = {
-    "editor":        dict(zip((CREATE, EDIT, SUBMIT, APPROVE, REJECT, PUBLISH, UNPUBLISH, CLUSTERS, REPORTS), (Y, Y, Y, N, N, N, N, N, N))),
-    "reviewer":      dict(zip((CREATE, EDIT, SUBMIT, APPROVE, REJECT, PUBLISH, UNPUBLISH, CLUSTERS, REPORTS), (N, N, N, Y, Y, N, N, N, N))),
-    "leader":        dict(zip((CREATE, EDIT, SUBMIT, APPROVE, REJECT, PUBLISH, UNPUBLISH, CLUSTERS, REPORTS), (N, N, N, Y, Y, N, Y, N, Y))),
-    "technician":    dict(zip((CREATE, EDIT, SUBMIT, APPROVE, REJECT, PUBLISH, UNPUBLISH, CLUSTERS, REPORTS), (N, N, N, N, N, N, N, Y, N))),
-    "administrator": dict(zip((CREATE, EDIT, SUBMIT, APPROVE, REJECT, PUBLISH, UNPUBLISH, CLUSTERS, REPORTS), (Y, Y, Y, N, N, Y, Y, Y, Y))),
+ACTIONS = (CREATE, EDIT, SUBMIT, APPROVE, REJECT, PUBLISH, UNPUBLISH, CLUSTERS, REPORTS)
+ROWS = {
+    #               create edit submit approve reject publish unpublish clusters reports
+    "editor":        (Y,    Y,   Y,     N,      N,     N,      N,        N,       N),
+    "reviewer":      (N,    N,   N,     Y,      Y,     N,      N,        N,       N),
+    "leader":        (N,    N,   N,     Y,      Y,     N,      Y,        N,       Y),
+    "technician":    (N,    N,   N,     N,      N,     N,      N,        Y,       N),
+    "administrator": (Y,    Y,   Y,     N,      N,     Y,      Y,        Y,       Y),
 }
+EXPECTED = {role: dict(zip(ACTIONS, row, strict=True)) for role, row in ROWS.items()}
 
 
 def speaker_cluster_model():
