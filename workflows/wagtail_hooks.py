@@ -1,7 +1,8 @@
 """Admin glue of the moderation app: routing-rule snippets, dashboard queue, publish guard."""
 
+from django.contrib import messages
 from django.contrib.auth.models import Permission
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -66,6 +67,18 @@ def refuse_direct_publish_on_edit(request, page):
         and not user_may_publish_directly(request.user)
     ):
         return _direct_publish_refused(request)
+    return None
+
+
+@hooks.register("before_edit_page")
+def refuse_double_submit(request, page):
+    if request.method == "POST" and request.POST.get("action-submit") and page.workflow_in_progress:
+        messages.error(
+            request,
+            _("“%(title)s” đã được gửi duyệt và đang chờ duyệt; không gửi lại lần nữa.")
+            % {"title": page.get_admin_display_title()},
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
     return None
 
 
