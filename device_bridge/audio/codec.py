@@ -43,19 +43,35 @@ def decode_to_mono(source: bytes | str | Path | BinaryIO, *, sample_rate: int) -
         if not container.streams.audio:
             raise AudioDecodeError("Tệp không có luồng âm thanh.")
         stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+        resampler = None
         pieces: list[np.ndarray] = []
         total = 0
         limit = MAX_DECODE_SECONDS * sample_rate
         for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                chunk = out.to_ndarray().reshape(-1)
+            # Fast path: mono float at the wanted rate needs no resampler (MP3 decoders
+            # output planar float); anything else goes through FFmpeg's swresample.
+            if (
+                resampler is None
+                and frame.sample_rate == sample_rate
+                and frame.layout.nb_channels == 1
+                and frame.format.name in {"fltp", "flt"}
+            ):
+                chunk = frame.to_ndarray().reshape(-1)
                 pieces.append(chunk)
                 total += chunk.size
+            else:
+                resampler = resampler or av.AudioResampler(
+                    format="flt", layout="mono", rate=sample_rate
+                )
+                for out in resampler.resample(frame):
+                    chunk = out.to_ndarray().reshape(-1)
+                    pieces.append(chunk)
+                    total += chunk.size
             if total > limit:
                 raise AudioDecodeError("Tệp âm thanh dài quá mức cho phép.")
-        for out in resampler.resample(None):
-            pieces.append(out.to_ndarray().reshape(-1))
+        if resampler is not None:
+            for out in resampler.resample(None):
+                pieces.append(out.to_ndarray().reshape(-1))
     except av.error.FFmpegError as err:
         raise AudioDecodeError(f"Tệp âm thanh bị hỏng: {err}") from err
     finally:

@@ -146,3 +146,12 @@ def test_bad_jingle_upload_gets_a_clear_error(name, data, message):
     with pytest.raises(ValidationError) as err:
         validate_jingle_file(SimpleUploadedFile(name, data))
     assert message in " ".join(err.value.messages)
+
+
+@pytest.mark.parametrize("gain", [1.0, 0.1])
+def test_vectorised_loudness_meter_agrees_with_pyloudnorm(audio_speech, gain):
+    from device_bridge.audio import integrated_loudness
+
+    samples = audio_speech.samples.astype(np.float64) * gain
+    reference = pyloudnorm.Meter(audio_speech.sample_rate).integrated_loudness(samples)
+    assert integrated_loudness(samples, audio_speech.sample_rate) == pytest.approx(reference, abs=0.05)
