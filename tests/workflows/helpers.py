@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from wagtail.models import TaskState
 from wagtail.test.utils import WagtailTestUtils
@@ -56,6 +56,8 @@ def bulletin_form_data(*, category, title="Thông báo lịch tiêm chủng thá
     return form
 
 
+# Speech is an edge here: the recording engine renders previews instantly and offline.
+@override_settings(TTS_ENGINE="fake", TTS_FALLBACK=False)
 class ModerationTestCase(WagtailTestUtils, TestCase):
     """A commune site, one user per role, and helpers to drive moderation over HTTP."""
 

@@ -21,7 +21,8 @@
   }
 
   function loadPreview(item, audio, then) {
-    fetch(item.dataset.previewUrl, { credentials: "same-origin" }).then(function (response) {
+    var headers = { Accept: "application/json" };  // the speech app answers 202/422 in JSON then
+    fetch(item.dataset.previewUrl, { credentials: "same-origin", headers: headers }).then(function (response) {
       if (response.status === 202) {
         // The speech pipeline is still rendering: it answers 202 with a message; ask again.
         response.json().then(function (body) {
@@ -31,7 +32,11 @@
         return;
       }
       if (!response.ok) {
-        setStatus(item, "Không tải được bản xem trước (" + response.status + ").");
+        response.json().then(function (body) {
+          setStatus(item, body.message || ("Không tải được bản xem trước (" + response.status + ")."));
+        }).catch(function () {
+          setStatus(item, "Không tải được bản xem trước (" + response.status + ").");
+        });
         return;
       }
       response.blob().then(function (blob) {
