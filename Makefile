@@ -18,7 +18,6 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null
 	$(BIN)/python manage.py seed_demo
 	@echo "Site: http://$(HOST):$(PORT)/  Admin: http://$(HOST):$(PORT)/admin/"
 	@bash -c 'trap "kill 0" EXIT INT TERM; \
@@ -29,7 +28,6 @@ lint: install
 	$(BIN)/ruff check .
 
 test: install lint
-	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Re-resolve every dependency to the newest version pyproject.toml allows and pin it.

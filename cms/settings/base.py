@@ -96,7 +96,7 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # project overrides of Wagtail/Django strings, if any
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.STATIC_ROOT
