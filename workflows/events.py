@@ -27,6 +27,11 @@ def _on_page_published(sender, instance, revision=None, **kwargs):
     page = instance.specific
     if not _is_broadcast_content(page):
         return
+    # Wagtail sends page_published also when a first publication is only scheduled (the page
+    # stays offline until go_live_at, and publish_scheduled sends it again then): the event
+    # means "live now", or the radio would air a bulletin before its time and then twice.
+    if not page.live or (revision is not None and page.live_revision_id != revision.pk):
+        return
     transaction.on_commit(
         lambda: content_approved.send(sender=type(page), page=page, revision=revision)
     )

@@ -88,7 +88,7 @@ class ModerationTestCase(WagtailTestUtils, TestCase):
         return self.current_task_state(page)
 
     def current_task_state(self, page) -> ListenApprovalTaskState | None:
-        page = BulletinPage.objects.get(pk=page.pk)
+        page = type(page).objects.get(pk=page.pk)
         state = page.current_workflow_state
         if state is None or state.current_task_state is None:
             return None
