@@ -167,6 +167,8 @@ def calendar_week(*, zone_id: int | None, start: dt.date, days: int = 7) -> list
                 for item in (first, second):
                     grouped[(item.kind, item.page_id or item.relay_id, item.play_at)]["conflict"] = True
                 conflicts.append((first, second))
+    for entry in grouped.values():
+        entry["statuses"] = sorted(entry["statuses"].items())
     result = []
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
