@@ -237,3 +237,29 @@ def test_tts_render_command_from_text_and_page(
         call_command("tts_render", "--out", str(out))
     with pytest.raises(CommandError, match="Không tạo được"):
         call_command("tts_render", "   ", "--out", str(out))
+
+
+def test_submitting_for_moderation_prepares_the_approver_preview(
+    settings, tts_site, tts_fake_engine, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import User
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowTask
+
+    settings.TTS_ENGINE = "fake"
+    page = make_bulletin(
+        tts_site.news, category=tts_site.categories["an-sinh-xa-hoi"], publish=False,
+        radio_text="Bản tin chờ duyệt lúc 9h15.",
+    )
+    editor = User.objects.create_superuser("soantin", "st@example.com", "x")
+    workflow = Workflow.objects.create(name="Duyệt thử")
+    task = GroupApprovalTask.objects.create(name="Trưởng đài nghe duyệt")
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    revision = page.save_revision(user=editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        state = workflow.start(page, editor)
+    assert state.status == state.STATUS_IN_PROGRESS
+    link = PageAudio.objects.get(page_id=page.pk, purpose=PageAudio.Purpose.PREVIEW)
+    assert link.revision_id == revision.pk
+    assert link.audio.status == SpeechAudio.Status.READY
+    assert "chín giờ mười lăm phút" in tts_fake_engine.calls[-1]["text"]
+    assert audio_for_page(page) is None  # a preview is never the broadcast audio

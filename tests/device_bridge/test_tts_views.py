@@ -270,3 +270,12 @@ def test_jingle_upload_rejects_a_corrupt_file_in_the_settings_form(client, tts_w
     )
     assert response.status_code == 200
     assert "Tệp nhạc hiệu bị hỏng" in response.content.decode()
+
+
+def test_create_view_explains_when_audio_is_made(client, tts_world):
+    site, _page, admin = tts_world
+    client.force_login(admin)
+    url = reverse("wagtailadmin_pages:add", args=["content_types", "bulletinpage", site.news.pk])
+    html = client.get(url).content.decode()
+    assert "Lưu bản nháp để tạo âm thanh nghe thử." in html
+    assert 'name="tts_engine"' in html
