@@ -34,6 +34,7 @@ class SimClock:
 @dataclass
 class Faults:
     offline_seconds: float = 0.0  # real seconds offline at start (then catches up)
+    offline_fraction: float = 1.0  # share of the fleet that starts offline
     loss: float = 0.0  # probability that a request is lost
     corrupt: float = 0.0  # probability that a download arrives corrupted
 
@@ -80,7 +81,8 @@ class SimulatedCluster:
         self.receipts: list[dict] = []
         self.playing: dict | None = None
         self.volume = 70
-        self.offline_until = time.monotonic() + self.faults.offline_seconds
+        goes_offline = self.rng.random() < self.faults.offline_fraction
+        self.offline_until = time.monotonic() + (self.faults.offline_seconds if goes_offline else 0)
         self.commands_seen: list[dict] = []
 
     @property
@@ -277,3 +279,23 @@ async def run_fleet(
             tasks.append(asyncio.create_task(watcher()))
         await asyncio.gather(*tasks)
     return stats, sims
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def summary(stats: Stats, sims: list[SimulatedCluster]) -> str:
+    lines = [f"clusters={len(sims)} played={len(stats.played)} "
+             f"unsent_receipts={sum(len(s.receipts) for s in sims)} "
+             f"checksum_failures={stats.checksum_failures} lost_requests={stats.lost} "
+             f"statuses={dict(sorted(stats.statuses.items()))}"]
+    for kind, values in stats.latencies.items():
+        if values:
+            lines.append(f"  {kind:<9} n={len(values):<6} p50={percentile(values, 50) * 1000:.1f}ms "
+                         f"p99={percentile(values, 99) * 1000:.1f}ms")
+    lines += [f"  error: {error}" for error in stats.errors[:10]]
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""The simulator's own rules: never play an expired item, catch up after being offline."""
+
+import asyncio
+import datetime as dt
+
+from device_bridge.fleet.simulator import Faults, SimClock, SimulatedCluster, Stats
+
+
+class FrozenClock(SimClock):
+    def __init__(self, at):
+        super().__init__(speed=1000.0)
+        self.at = at
+
+    def now(self):
+        return self.at
+
+
+def item(item_id, play_at, minutes=30, kind="relay"):
+    return {"id": item_id, "kind": kind, "title": "x", "priority": "thuong", "rank": 2,
+            "play_at": play_at.isoformat(), "preempt": False, "repeat": 1, "audio": None,
+            "play_until": (play_at + dt.timedelta(minutes=minutes)).isoformat(), "stream_url": "http://r"}
+
+
+def test_back_from_offline_it_skips_expired_items_and_plays_valid_ones():
+    now = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+    stats = Stats()
+    sim = SimulatedCluster(server="http://x", token="t", code="c", client=None,
+                           clock=FrozenClock(now), stats=stats, faults=Faults())
+    sim.items = {1: item(1, now - dt.timedelta(hours=3)),  # window closed hours ago
+                 2: item(2, now - dt.timedelta(minutes=5), minutes=5.001),
+                 3: item(3, now + dt.timedelta(hours=1))}  # not yet due
+    asyncio.run(sim.play_due())
+    assert [played[1] for played in stats.played] == [2]
+    assert 1 in sim.done and 3 not in sim.done
+    assert [r["item_id"] for r in sim.receipts] == [2]
+
+
+def test_offline_switch_skips_every_request_until_it_expires():
+    sim = SimulatedCluster(server="http://x", token="t", code="c", client=None, clock=SimClock(),
+                           stats=Stats(), faults=Faults(offline_seconds=60))
+    assert sim.offline
+    asyncio.run(sim.step())  # would raise on the None client if it tried the network
