@@ -1,0 +1,119 @@
+"""In Debian's Chromium: an editor submits a bulletin, an approver listens and approves it from
+the dashboard, and the public site shows it."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+
+from content_types.models import BulletinPage
+from tests.factories import build_site
+from workflows import roles
+from workflows.defaults import moderation_defaults_install
+
+from .helpers import PASSWORD, make_user
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls here are ours.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "workflows"
+TITLE = "Thông báo lịch tiêm chủng mở rộng tháng 12"
+
+
+@pytest.fixture
+def moderation_site(transactional_db, settings):
+    # Earlier transactional tests flush the rows the data migration made: install them again.
+    moderation_defaults_install(django_apps)
+    settings.TTS_ENGINE = "fake"  # speech is an edge here; the recording engine renders offline
+    settings.TTS_FALLBACK = False
+    tree = build_site()
+    editor = make_user("bientap", roles.EDITOR)
+    approver = make_user("duyet", roles.REVIEWER, roles.LEADER)
+    return tree, editor, approver
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def log_in(page, base_url, username):
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")
+
+
+@pytest.mark.browser
+def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
+    live_server, moderation_site, browser
+):
+    from playwright.sync_api import expect
+
+    tree, editor, approver = moderation_site
+    base = live_server.url
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    # The editor writes the bulletin and submits it.
+    editor_page = browser.new_context(locale="vi-VN").new_page()
+    log_in(editor_page, base, editor.username)
+    editor_page.goto(f"{base}/admin/pages/add/content_types/bulletinpage/{tree.news.pk}/")
+    editor_page.fill("#id_title", TITLE)
+    editor_page.fill("#id_summary", "Trạm Y tế xã tổ chức tiêm chủng mở rộng sáng thứ Hai.")
+    editor_page.fill("#id_radio_text", "Trạm Y tế xã thông báo lịch tiêm chủng mở rộng tháng mười hai.")
+    editor_page.locator("#id_category").locator("xpath=..").get_by_role("button").first.click()
+    editor_page.locator(".modal").get_by_text("An sinh xã hội").first.click()
+    editor_page.wait_for_selector(".modal", state="hidden")
+    editor_page.screenshot(path=str(ARTIFACTS / "01-editor-writes.png"), full_page=True)
+    editor_page.locator("footer button.w-dropdown__toggle").click()
+    editor_page.locator("button[name=action-submit]").click()
+    editor_page.wait_for_url(f"{base}/admin/pages/{tree.news.pk}/")
+    bulletin = BulletinPage.objects.get(title=TITLE)
+    assert bulletin.workflow_in_progress and not bulletin.live
+    editor_page.screenshot(path=str(ARTIFACTS / "02-editor-submitted.png"), full_page=True)
+
+    # The approver (Phòng VH-XH and Lãnh đạo UBND in the demo) takes both steps from the dashboard.
+    approver_page = browser.new_context(locale="vi-VN").new_page()
+    log_in(approver_page, base, approver.username)
+    for step in (1, 2):
+        item = approver_page.locator("[data-listen-item]", has_text=TITLE)
+        approve = item.locator("[data-listen-approve]")
+        expect(approve).to_be_hidden()
+        item.locator("[data-listen-play]").click()
+        expect(approve).to_be_visible(timeout=30_000)
+        approver_page.screenshot(path=str(ARTIFACTS / f"03-step{step}-listened.png"), full_page=True)
+        item.locator("textarea[name=comment]").fill(f"Đồng ý ở bước {step}.")
+        approve.click()
+        approver_page.wait_for_url(f"{base}/admin/")
+        expect(approver_page.get_by_text("Đã duyệt").first).to_be_visible()
+    approver_page.screenshot(path=str(ARTIFACTS / "04-approved.png"), full_page=True)
+
+    bulletin = BulletinPage.objects.get(pk=bulletin.pk)
+    assert bulletin.live
+
+    # Anyone can read it on the public site.
+    public = browser.new_context().new_page()
+    public.goto(f"{base}{bulletin.url}")
+    expect(public.get_by_role("heading", name=TITLE)).to_be_visible()
+    public.screenshot(path=str(ARTIFACTS / "05-public.png"), full_page=True)
