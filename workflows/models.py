@@ -6,6 +6,9 @@ The Wagtail workflow framework does the bookkeeping (``Workflow``, ``WorkflowSta
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, PageChooserPanel
 from wagtail.models import AbstractGroupApprovalTask, TaskState
@@ -15,6 +18,18 @@ from content_types.models import Priority
 
 class ListenApprovalTaskState(TaskState):
     """A task state of the listen-before-approve step; its ``listens`` say who heard what."""
+
+    def get_comment(self):
+        """The approver's comment, plus when they heard the preview (shown in the history)."""
+        if self.status != self.STATUS_APPROVED or not self.finished_by_id:
+            return self.comment
+        listen = self.listens.filter(user_id=self.finished_by_id).order_by("-listened_at").first()
+        if listen is None:
+            return self.comment
+        heard = _("đã nghe bản xem trước lúc %(moment)s") % {
+            "moment": date_format(localtime(listen.listened_at), "H:i d/m/Y")
+        }
+        return f"{self.comment} ({heard})" if self.comment else capfirst(heard)
 
     class Meta:
         verbose_name = _("trạng thái bước nghe duyệt")

@@ -196,5 +196,8 @@ class ModerationVisibilityTests(ModerationTestCase):
         detail = self.client.get(
             reverse("wagtailadmin_pages:workflow_history_detail", args=[page.pk, state.pk])
         )
-        for expected in ("Ghi rõ giờ họp.", "Đã đủ thông tin.", "Duyetvhxh", defaults.REVIEW_TASK):
+        for expected in (
+            "Ghi rõ giờ họp.", "Đã đủ thông tin.", "đã nghe bản xem trước lúc", "Duyetvhxh",
+            defaults.REVIEW_TASK,
+        ):
             self.assertContains(detail, expected)

@@ -15,6 +15,11 @@
     return input ? input.value : "";
   }
 
+  function message(name) {
+    var queue = document.querySelector("[data-listen-queue]");
+    return (queue && queue.dataset[name]) || "";
+  }
+
   function setStatus(item, text) {
     var status = item.querySelector("[data-listen-status]");
     if (status) status.textContent = text;
@@ -26,16 +31,16 @@
       if (response.status === 202) {
         // The speech pipeline is still rendering: it answers 202 with a message; ask again.
         response.json().then(function (body) {
-          setStatus(item, body.message || body.detail || "");
-        }).catch(function () {});
+          setStatus(item, body.message || message("msgRendering"));
+        }).catch(function () { setStatus(item, message("msgRendering")); });
         window.setTimeout(function () { loadPreview(item, audio, then); }, 3000);
         return;
       }
       if (!response.ok) {
         response.json().then(function (body) {
-          setStatus(item, body.message || ("Không tải được bản xem trước (" + response.status + ")."));
+          setStatus(item, body.message || message("msgLoadFailed") + " (" + response.status + ").");
         }).catch(function () {
-          setStatus(item, "Không tải được bản xem trước (" + response.status + ").");
+          setStatus(item, message("msgLoadFailed") + " (" + response.status + ").");
         });
         return;
       }
