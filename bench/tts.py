@@ -112,14 +112,20 @@ def main() -> None:
         assert again.pk == first.pk and again.attempts == 1, "cache hit must not render again"
 
     rtf = (synth + assembly) / duration
-    print(f"Bản tin: {len(text.split())} từ, {len(text)} ký tự; âm thanh {duration:.1f} s "
-          f"({result.loudness_lufs} LUFS, đỉnh {result.true_peak_dbtp} dBTP, {len(result.mp3) // 1024} KiB)")
+    print(
+        f"Bản tin: {len(text.split())} từ, {len(text)} ký tự; âm thanh {duration:.1f} s "
+        f"({result.loudness_lufs} LUFS, đỉnh {result.true_peak_dbtp} dBTP, {len(result.mp3) // 1024} KiB)"
+    )
     print(f"Chuẩn hóa văn bản:        {normalise_seconds * 1000:8.1f} ms")
     print(f"Tổng hợp eSpeak NG:       {synth * 1000:8.1f} ms (trung vị {args.runs} lần)")
     print(f"Ghép + chuẩn độ lớn + MP3: {assembly * 1000:8.1f} ms (trung vị {args.runs} lần)")
-    print(f"RTF (tổng hợp + ghép) / thời lượng: {rtf:.4f}  (mục tiêu ≤ 0.05: {'ĐẠT' if rtf <= 0.05 else 'CHƯA ĐẠT'})")
+    print(
+        f"RTF (tổng hợp + ghép) / thời lượng: {rtf:.4f}  (mục tiêu ≤ 0.05: {'ĐẠT' if rtf <= 0.05 else 'CHƯA ĐẠT'})"
+    )
     print(f"Lần tạo đầu qua dịch vụ (gồm lưu tệp, CSDL): {first_seconds * 1000:8.1f} ms")
-    print(f"Trúng bộ nhớ đệm (không gọi bộ đọc):        {statistics.median(hit_times) * 1000:8.1f} ms")
+    print(
+        f"Trúng bộ nhớ đệm (không gọi bộ đọc):        {statistics.median(hit_times) * 1000:8.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass
 
 import numpy as np
+from django.utils.translation import gettext
 
 from . import dsp
 from .codec import decode_to_mono, encode_mp3
@@ -70,7 +71,7 @@ def assemble_broadcast(
         threshold_db=settings.silence_threshold_db,
     )
     if voice.size < rate // 10:
-        raise AudioError("Bộ đọc không tạo ra tiếng nói nào (chỉ có khoảng lặng).")
+        raise AudioError(gettext("Bộ đọc không tạo ra tiếng nói nào (chỉ có khoảng lặng)."))
     voice = dsp.fade(voice, rate)
     parts: list[np.ndarray] = []
     jingle_level = settings.target_lufs + settings.jingle_level_lu
@@ -79,7 +80,7 @@ def assemble_broadcast(
             continue
         trimmed = dsp.trim_silence(jingle, rate, threshold_db=settings.silence_threshold_db)
         if trimmed.size == 0:
-            raise AudioError("Nhạc hiệu chỉ có khoảng lặng.")
+            raise AudioError(gettext("Nhạc hiệu chỉ có khoảng lặng."))
         leveled = dsp.fade(_at_level(trimmed, rate, jingle_level), rate)
         if position == "intro":
             parts += [leveled, dsp.silence(settings.pause_seconds, rate)]
@@ -90,7 +91,10 @@ def assemble_broadcast(
     parts.insert(insert_at, voice)
     program = np.concatenate(parts)
     program = normalize_loudness(
-        program, rate, target_lufs=settings.target_lufs, ceiling_dbtp=settings.true_peak_ceiling_dbtp
+        program,
+        rate,
+        target_lufs=settings.target_lufs,
+        ceiling_dbtp=settings.true_peak_ceiling_dbtp,
     )
     return _encode_within_ceiling(program, settings)
 
@@ -113,7 +117,7 @@ def encoder_gain_db(sample_rate: int, bitrate: int, quality: int) -> float:
     rms_in = float(np.sqrt(np.mean(tone[middle].astype(np.float64) ** 2)))
     rms_out = float(np.sqrt(np.mean(decoded[middle].astype(np.float64) ** 2)))
     if rms_out <= 0:
-        raise AudioError("Bộ mã hóa MP3 không tạo ra âm thanh.")
+        raise AudioError(gettext("Bộ mã hóa MP3 không tạo ra âm thanh."))
     return 20 * np.log10(rms_out / rms_in)
 
 
@@ -150,4 +154,4 @@ def _encode_within_ceiling(program: np.ndarray, settings: AssemblySettings) -> A
         if attempt == 2:
             break
         program = (program * np.float32(10 ** (correction / 20))).astype(np.float32)
-    raise AudioError("Không giữ được đỉnh thực dưới ngưỡng cho phép sau khi mã hóa MP3.")
+    raise AudioError(gettext("Không giữ được đỉnh thực dưới ngưỡng cho phép sau khi mã hóa MP3."))

@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 import av
 import numpy as np
+from django.utils.translation import gettext
 
 from .errors import AudioDecodeError
 
@@ -33,7 +34,9 @@ def _open(source: bytes | str | Path | BinaryIO):
     try:
         return av.open(source if not isinstance(source, Path) else str(source), mode="r")
     except (av.error.FFmpegError, ValueError, OSError) as err:
-        raise AudioDecodeError(f"Không đọc được tệp âm thanh: {err}") from err
+        raise AudioDecodeError(
+            gettext("Không đọc được tệp âm thanh: %(error)s") % {"error": err}
+        ) from err
 
 
 def decode_to_mono(source: bytes | str | Path | BinaryIO, *, sample_rate: int) -> np.ndarray:
@@ -41,7 +44,7 @@ def decode_to_mono(source: bytes | str | Path | BinaryIO, *, sample_rate: int) -
     container = _open(source)
     try:
         if not container.streams.audio:
-            raise AudioDecodeError("Tệp không có luồng âm thanh.")
+            raise AudioDecodeError(gettext("Tệp không có luồng âm thanh."))
         stream = container.streams.audio[0]
         resampler = None
         pieces: list[np.ndarray] = []
@@ -68,19 +71,19 @@ def decode_to_mono(source: bytes | str | Path | BinaryIO, *, sample_rate: int) -
                     pieces.append(chunk)
                     total += chunk.size
             if total > limit:
-                raise AudioDecodeError("Tệp âm thanh dài quá mức cho phép.")
+                raise AudioDecodeError(gettext("Tệp âm thanh dài quá mức cho phép."))
         if resampler is not None:
             for out in resampler.resample(None):
                 pieces.append(out.to_ndarray().reshape(-1))
     except av.error.FFmpegError as err:
-        raise AudioDecodeError(f"Tệp âm thanh bị hỏng: {err}") from err
+        raise AudioDecodeError(gettext("Tệp âm thanh bị hỏng: %(error)s") % {"error": err}) from err
     finally:
         container.close()
     if not pieces:
-        raise AudioDecodeError("Tệp âm thanh không có mẫu nào.")
+        raise AudioDecodeError(gettext("Tệp âm thanh không có mẫu nào."))
     samples = np.concatenate(pieces).astype(np.float32, copy=False)
     if samples.size == 0:
-        raise AudioDecodeError("Tệp âm thanh không có mẫu nào.")
+        raise AudioDecodeError(gettext("Tệp âm thanh không có mẫu nào."))
     return samples
 
 
@@ -89,7 +92,7 @@ def probe(source: bytes | str | Path | BinaryIO) -> StreamInfo:
     container = _open(source)
     try:
         if not container.streams.audio:
-            raise AudioDecodeError("Tệp không có luồng âm thanh.")
+            raise AudioDecodeError(gettext("Tệp không có luồng âm thanh."))
         stream = container.streams.audio[0]
         samples = 0
         for frame in container.decode(stream):
@@ -101,7 +104,7 @@ def probe(source: bytes | str | Path | BinaryIO) -> StreamInfo:
             duration_seconds=samples / stream.codec_context.sample_rate,
         )
     except av.error.FFmpegError as err:
-        raise AudioDecodeError(f"Tệp âm thanh bị hỏng: {err}") from err
+        raise AudioDecodeError(gettext("Tệp âm thanh bị hỏng: %(error)s") % {"error": err}) from err
     finally:
         container.close()
 

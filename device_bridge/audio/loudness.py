@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 import pyloudnorm
+from django.utils.translation import gettext
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import firwin, upfirdn
 
@@ -113,7 +114,7 @@ def normalize_loudness(
     """
     measured = integrated_loudness(samples, sample_rate)
     if measured <= SILENCE_FLOOR_LUFS:
-        raise AudioError("Âm thanh quá nhỏ hoặc chỉ có khoảng lặng, không chuẩn hóa được.")
+        raise AudioError(gettext("Âm thanh quá nhỏ hoặc chỉ có khoảng lặng, không chuẩn hóa được."))
     ceiling = 10 ** ((ceiling_dbtp - headroom_db) / 20)
     source = samples.astype(np.float32)
     source_envelope = true_peak_envelope(source)

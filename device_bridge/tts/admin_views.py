@@ -20,9 +20,7 @@ def page_audio(request, page_id: int):
     permissions = page.permissions_for_user(request.user)
     if not (permissions.can_edit() or permissions.can_publish()):
         raise PermissionDenied
-    links = list(
-        PageAudio.objects.filter(page_id=page.pk).select_related("audio", "revision")[:20]
-    )
+    links = list(PageAudio.objects.filter(page_id=page.pk).select_related("audio", "revision")[:20])
     if request.method == "POST":
         audio = get_object_or_404(
             SpeechAudio, pk=request.POST.get("audio_id"), page_links__page_id=page.pk
@@ -34,9 +32,11 @@ def page_audio(request, page_id: int):
             messages.warning(request, _("Âm thanh đang được tạo, không cần tạo lại."))
         else:
             services.speech_audio_retry(audio=audio, page_id=page.pk, purpose=purpose)
-            messages.success(request, _("Đã xếp hàng tạo lại âm thanh cho “%(title)s”.") % {
-                "title": page.get_admin_display_title()
-            })
+            messages.success(
+                request,
+                _("Đã xếp hàng tạo lại âm thanh cho “%(title)s”.")
+                % {"title": page.get_admin_display_title()},
+            )
         return redirect("tts_admin:page_audio", page.pk)
     return TemplateResponse(
         request,

@@ -67,5 +67,8 @@ def ranged_file_response(request, field_file, *, content_type: str, etag: str, c
     if request.method == "HEAD":
         return HttpResponse(status=status, content_type=content_type, headers=headers)
     return StreamingHttpResponse(
-        _stream(field_file, start, length), status=status, content_type=content_type, headers=headers
+        _stream(field_file, start, length),
+        status=status,
+        content_type=content_type,
+        headers=headers,
     )

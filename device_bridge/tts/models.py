@@ -125,14 +125,17 @@ class PronunciationEntry(index.Indexed, models.Model):
         validators=[validate_lexicon_written],
         help_text=_("Phân biệt chữ hoa, chữ thường, ví dụ: UBND, HĐND, CNTT-VT."),
     )
-    spoken = models.CharField(
-        _("cách đọc"), max_length=255, help_text=_("Ví dụ: Ủy ban nhân dân.")
-    )
+    spoken = models.CharField(_("cách đọc"), max_length=255, help_text=_("Ví dụ: Ủy ban nhân dân."))
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    panels = [FieldPanel("written"), FieldPanel("spoken"), FieldPanel("note"), FieldPanel("is_active")]
+    panels = [
+        FieldPanel("written"),
+        FieldPanel("spoken"),
+        FieldPanel("note"),
+        FieldPanel("is_active"),
+    ]
     search_fields = [
         index.SearchField("written"),
         index.SearchField("spoken"),
@@ -152,9 +155,7 @@ class PronunciationEntry(index.Indexed, models.Model):
 class BroadcastAudioSettings(BaseGenericSetting):
     """Station jingles (nhạc hiệu) around every bulletin; a generated chime when empty."""
 
-    use_jingles = models.BooleanField(
-        _("chèn nhạc hiệu đầu và cuối"), default=True
-    )
+    use_jingles = models.BooleanField(_("chèn nhạc hiệu đầu và cuối"), default=True)
     intro_jingle = models.FileField(
         _("nhạc hiệu mở đầu"),
         upload_to="tts/jingles/",

@@ -12,9 +12,7 @@ from .models import BroadcastAudioSettings, PageAudio, PronunciationEntry, Speec
 
 def lexicon_map() -> dict[str, str]:
     """Active lexicon entries, written form -> spoken form (one query)."""
-    return dict(
-        PronunciationEntry.objects.filter(is_active=True).values_list("written", "spoken")
-    )
+    return dict(PronunciationEntry.objects.filter(is_active=True).values_list("written", "spoken"))
 
 
 def engine_for_page(page) -> str:

@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from device_bridge.audio import AudioError, assemble_broadcast, decode_to_mono
 from device_bridge.audio.jingles import default_intro, default_outro
@@ -148,7 +149,9 @@ def _load_jingle(field_file, sample_rate: int, label: str):
         with field_file.open("rb") as handle:
             return decode_to_mono(handle.read(), sample_rate=sample_rate)
     except (OSError, AudioError) as err:
-        raise AudioError(f"{label} không dùng được: {err}") from err
+        raise AudioError(
+            gettext("%(jingle)s không dùng được: %(error)s") % {"jingle": label, "error": err}
+        ) from err
 
 
 def _jingles(sample_rate: int):
@@ -156,12 +159,12 @@ def _jingles(sample_rate: int):
     if not enabled:
         return None, None
     intro = (
-        _load_jingle(intro_file, sample_rate, "Nhạc hiệu mở đầu")
+        _load_jingle(intro_file, sample_rate, gettext("Nhạc hiệu mở đầu"))
         if intro_file
         else default_intro(sample_rate)
     )
     outro = (
-        _load_jingle(outro_file, sample_rate, "Nhạc hiệu kết thúc")
+        _load_jingle(outro_file, sample_rate, gettext("Nhạc hiệu kết thúc"))
         if outro_file
         else default_outro(sample_rate)
     )
@@ -177,7 +180,9 @@ def _synthesize(audio: SpeechAudio):
         backup = fallback_name(primary.name)
         if backup is None:
             raise
-        logger.warning("TTS engine %s unavailable (%s); falling back to %s", primary.name, err, backup)
+        logger.warning(
+            "TTS engine %s unavailable (%s); falling back to %s", primary.name, err, backup
+        )
         return get_engine(backup).synthesize(audio.text), str(err)
 
 
@@ -203,7 +208,7 @@ def speech_render(*, audio: SpeechAudio, force: bool = False) -> SpeechAudio:
         return audio
     if not audio.text:
         # Unspeakable input keeps the reason given by the normaliser; no engine is called.
-        return _fail(audio, audio.error or "Văn bản phát thanh trống.")
+        return _fail(audio, audio.error or gettext("Văn bản phát thanh trống."))
     if not _claim(audio, force=force):
         return audio
     started = time.monotonic()
@@ -218,7 +223,7 @@ def speech_render(*, audio: SpeechAudio, force: bool = False) -> SpeechAudio:
     except (SpeechError, AudioError) as err:
         return _fail(audio, str(err))
     except Exception as err:
-        _fail(audio, f"Lỗi không mong đợi khi tạo âm thanh: {err}")
+        _fail(audio, gettext("Lỗi không mong đợi khi tạo âm thanh: %(error)s") % {"error": err})
         raise
     previous = audio.file.name
     try:
@@ -283,9 +288,11 @@ def page_broadcast_render(*, page, revision=None) -> SpeechAudio:
 
 def speech_audio_retry(*, audio: SpeechAudio, page_id: int | None, purpose: str) -> SpeechAudio:
     """Queue a failed (or fallback-voiced) audio for another render."""
-    updated = SpeechAudio.objects.filter(pk=audio.pk).exclude(
-        status=SpeechAudio.Status.RENDERING
-    ).update(status=SpeechAudio.Status.QUEUED, updated_at=timezone.now())
+    updated = (
+        SpeechAudio.objects.filter(pk=audio.pk)
+        .exclude(status=SpeechAudio.Status.RENDERING)
+        .update(status=SpeechAudio.Status.QUEUED, updated_at=timezone.now())
+    )
     audio.refresh_from_db()
     if updated:
         page_audio_enqueue(audio=audio, page_id=page_id, purpose=purpose)

@@ -76,9 +76,7 @@ def revision_preview(request, revision_id: int):
             message=_("Không tạo được âm thanh nghe thử: %(reason)s") % {"reason": audio.error},
         )
     if audio.status == SpeechAudio.Status.QUEUED:
-        services.page_audio_enqueue(
-            audio=audio, page_id=page.pk, purpose=PageAudio.Purpose.PREVIEW
-        )
+        services.page_audio_enqueue(audio=audio, page_id=page.pk, purpose=PageAudio.Purpose.PREVIEW)
     return _status_response(
         request,
         audio,
@@ -94,5 +92,9 @@ def audio_file(request, sha256: str):
     if audio is None or not audio.file:
         raise Http404(_("Không có tệp âm thanh này."))
     return ranged_file_response(
-        request, audio.file, content_type=MP3, etag=audio.sha256, cache="public, max-age=31536000, immutable"
+        request,
+        audio.file,
+        content_type=MP3,
+        etag=audio.sha256,
+        cache="public, max-age=31536000, immutable",
     )

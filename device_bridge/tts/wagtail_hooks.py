@@ -42,7 +42,8 @@ class PageAudioButton(PageMenuItem):
 
 @hooks.register("register_page_header_buttons")
 def page_audio_header_button(page, user, view_name, next_url=None):
-    if hasattr(page.specific_class or object, "spoken_text") and page.permissions_for_user(
-        user
-    ).can_edit():
+    if (
+        hasattr(page.specific_class or object, "spoken_text")
+        and page.permissions_for_user(user).can_edit()
+    ):
         yield PageAudioButton(page=page)

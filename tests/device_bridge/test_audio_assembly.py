@@ -37,7 +37,15 @@ def decode(mp3: bytes):
         channels = stream.codec_context.channels
         rate = stream.codec_context.sample_rate
         frames = [f.to_ndarray() for f in container.decode(stream)]
-    samples = np.concatenate([f.reshape(channels, -1) if f.ndim == 2 and f.shape[0] == channels else f.reshape(-1, channels).T for f in frames], axis=1)
+    samples = np.concatenate(
+        [
+            f.reshape(channels, -1)
+            if f.ndim == 2 and f.shape[0] == channels
+            else f.reshape(-1, channels).T
+            for f in frames
+        ],
+        axis=1,
+    )
     return samples[0].astype(np.float64), rate, channels
 
 
@@ -49,8 +57,11 @@ def assemble(speech, **overrides):
     settings = AssemblySettings(**overrides)
     rate = settings.sample_rate
     return assemble_broadcast(
-        speech.samples, speech.sample_rate, settings=settings,
-        intro=default_intro(rate), outro=default_outro(rate),
+        speech.samples,
+        speech.sample_rate,
+        settings=settings,
+        intro=default_intro(rate),
+        outro=default_outro(rate),
     ), settings
 
 
@@ -74,7 +85,11 @@ def test_broadcast_mp3_meets_the_loudness_spec(audio_speech):
 
 def test_target_and_ceiling_are_settings(audio_speech):
     result, _settings = assemble(
-        audio_speech, target_lufs=-23.0, true_peak_ceiling_dbtp=-3.0, bitrate=32000, sample_rate=22050
+        audio_speech,
+        target_lufs=-23.0,
+        true_peak_ceiling_dbtp=-3.0,
+        bitrate=32000,
+        sample_rate=22050,
     )
     samples, rate, _channels = decode(result.mp3)
     assert rate == 22050
@@ -85,7 +100,9 @@ def test_target_and_ceiling_are_settings(audio_speech):
 
 def test_leading_and_trailing_silence_is_trimmed(audio_speech):
     rate = audio_speech.sample_rate
-    padded = np.concatenate([np.zeros(rate * 3, np.float32), audio_speech.samples, np.zeros(rate * 3, np.float32)])
+    padded = np.concatenate(
+        [np.zeros(rate * 3, np.float32), audio_speech.samples, np.zeros(rate * 3, np.float32)]
+    )
     plain = assemble_broadcast(audio_speech.samples, rate, settings=AssemblySettings())
     trimmed = assemble_broadcast(padded, rate, settings=AssemblySettings())
     # up to 80 ms of kept margin on each side
@@ -97,7 +114,9 @@ def test_trim_keeps_a_short_margin():
     rate = 16000
     tone = np.sin(np.arange(rate) * 2 * np.pi * 440 / rate).astype(np.float32) * 0.5
     padded = np.concatenate([np.zeros(rate), tone, np.zeros(rate)])
-    assert trim_silence(padded, rate).size == pytest.approx(rate + 2 * int(0.08 * rate), abs=rate // 50)
+    assert trim_silence(padded, rate).size == pytest.approx(
+        rate + 2 * int(0.08 * rate), abs=rate // 50
+    )
 
 
 def test_silence_only_speech_is_refused():
@@ -154,4 +173,6 @@ def test_vectorised_loudness_meter_agrees_with_pyloudnorm(audio_speech, gain):
 
     samples = audio_speech.samples.astype(np.float64) * gain
     reference = pyloudnorm.Meter(audio_speech.sample_rate).integrated_loudness(samples)
-    assert integrated_loudness(samples, audio_speech.sample_rate) == pytest.approx(reference, abs=0.05)
+    assert integrated_loudness(samples, audio_speech.sample_rate) == pytest.approx(
+        reference, abs=0.05
+    )

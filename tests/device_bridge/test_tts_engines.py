@@ -65,8 +65,14 @@ class TestEspeakEngine(EngineContract):
     engine_name = "espeak"
 
     def test_rate_changes_duration(self, settings):
-        slow = dict(settings.TTS_ENGINES, espeak={**settings.TTS_ENGINES["espeak"], "OPTIONS": {"RATE": 110}})
-        fast = dict(settings.TTS_ENGINES, espeak={**settings.TTS_ENGINES["espeak"], "OPTIONS": {"RATE": 220}})
+        slow = dict(
+            settings.TTS_ENGINES,
+            espeak={**settings.TTS_ENGINES["espeak"], "OPTIONS": {"RATE": 110}},
+        )
+        fast = dict(
+            settings.TTS_ENGINES,
+            espeak={**settings.TTS_ENGINES["espeak"], "OPTIONS": {"RATE": 220}},
+        )
         settings.TTS_ENGINES = slow
         slow_seconds = get_engine("espeak").synthesize(SENTENCE).duration_seconds
         settings.TTS_ENGINES = fast
@@ -97,9 +103,11 @@ class TestGttsEngine(EngineContract):
         assert "Mozilla" in self.fake.requests[0]["user_agent"]
 
     def test_concurrency_is_bounded(self, engine, settings):
-        self.fake.delay_seconds = 0.05
+        # Each answer takes 0.3 s, so chunks overlap unless the client serialises them.
+        self.fake.delay_seconds = 0.3
         engine.synthesize(SENTENCE * 12)
-        assert 1 < self.fake.max_in_flight <= settings.TTS_ENGINES["gtts"]["OPTIONS"]["MAX_CONCURRENCY"]
+        limit = settings.TTS_ENGINES["gtts"]["OPTIONS"]["MAX_CONCURRENCY"]
+        assert 1 < self.fake.max_in_flight <= limit
 
     @pytest.mark.parametrize("status", [429, 500, 503])
     def test_retries_transient_errors_with_backoff(self, engine, status):
@@ -129,10 +137,13 @@ class TestGttsEngine(EngineContract):
         assert err.value.status == 403
         assert len(self.fake.requests) == 1
 
-    def test_slow_server_times_out(self, engine):
-        self.fake.delay_seconds = 1.0  # READ_TIMEOUT is 0.5 s in tests
+    def test_slow_server_times_out(self, settings):
+        options = settings.TTS_ENGINES["gtts"]["OPTIONS"]
+        options.update({"READ_TIMEOUT": 0.3, "RETRIES": 1})
+        self.fake.delay_seconds = 1.0
         with pytest.raises(EngineUnavailable, match="không trả lời kịp"):
-            engine.synthesize("Xin chào.")
+            get_engine("gtts").synthesize("Xin chào.")
+        assert len(self.fake.requests) == 2
 
     def test_answer_without_audio_is_a_protocol_error(self, engine):
         self.fake.no_audio = True
@@ -156,7 +167,9 @@ def test_unknown_engine_is_a_configuration_error():
 
 
 def test_engine_is_resolved_at_call_time(settings):
-    settings.TTS_ENGINES = {"x": {"CLASS": "device_bridge.tts.engines.fake.FakeEngine", "OPTIONS": {}}}
+    settings.TTS_ENGINES = {
+        "x": {"CLASS": "device_bridge.tts.engines.fake.FakeEngine", "OPTIONS": {}}
+    }
     assert isinstance(get_engine("x"), FakeEngine)
 
 

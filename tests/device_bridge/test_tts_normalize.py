@@ -53,8 +53,14 @@ CASES = [
     ("12,75", "mười hai phẩy bảy mươi lăm."),
     ("5,125", "năm phẩy một hai năm."),
     # dates
-    ("Ngày 28/01/2026 họp", "Ngày hai mươi tám tháng một năm hai nghìn không trăm hai mươi sáu họp."),
-    ("hôm nay 28/01/2026", "hôm nay ngày hai mươi tám tháng một năm hai nghìn không trăm hai mươi sáu."),
+    (
+        "Ngày 28/01/2026 họp",
+        "Ngày hai mươi tám tháng một năm hai nghìn không trăm hai mươi sáu họp.",
+    ),
+    (
+        "hôm nay 28/01/2026",
+        "hôm nay ngày hai mươi tám tháng một năm hai nghìn không trăm hai mươi sáu.",
+    ),
     ("ngày 10/5/2024", "ngày mồng mười tháng năm năm hai nghìn không trăm hai mươi tư."),
     ("ngày 01/02", "ngày mồng một tháng hai."),
     ("ngày 30/4 và 1/5", "ngày ba mươi tháng tư và mồng một tháng năm."),
@@ -190,7 +196,10 @@ def test_normalisation_reads_like_an_announcer(written, spoken):
     [
         (999_999, "chín trăm chín mươi chín nghìn chín trăm chín mươi chín"),
         (1_000_000_000_000, "một nghìn tỷ"),
-        (234_567_891, "hai trăm ba mươi tư triệu năm trăm sáu mươi bảy nghìn tám trăm chín mươi mốt"),
+        (
+            234_567_891,
+            "hai trăm ba mươi tư triệu năm trăm sáu mươi bảy nghìn tám trăm chín mươi mốt",
+        ),
     ],
 )
 def test_number_words_for_large_numbers(number, words):

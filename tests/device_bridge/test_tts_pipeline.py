@@ -22,7 +22,9 @@ tts_offline = tts_fixtures.tts_offline
 
 pytestmark = pytest.mark.django_db
 
-RADIO_TEXT = "UBND xã thông báo: ngày 28/01/2026 tiêm phòng cho trẻ em tại trạm y tế, liên hệ 0912 345 678."
+RADIO_TEXT = (
+    "UBND xã thông báo: ngày 28/01/2026 tiêm phòng cho trẻ em tại trạm y tế, liên hệ 0912 345 678."
+)
 
 
 @pytest.fixture
@@ -88,7 +90,9 @@ def test_unchanged_text_republished_makes_zero_engine_calls_but_still_announces(
     page = approve(tts_site, django_capture_on_commit_callbacks)
     assert len(tts_fake_engine.calls) == 1
     first = audio_for_page(page)
-    republish(page, django_capture_on_commit_callbacks, summary="Tóm tắt mới, văn bản đọc giữ nguyên.")
+    republish(
+        page, django_capture_on_commit_callbacks, summary="Tóm tắt mới, văn bản đọc giữ nguyên."
+    )
     assert len(tts_fake_engine.calls) == 1
     assert audio_for_page(page).pk == first.pk
     assert tts_announcements == [(page.pk, first.pk), (page.pk, first.pk)]
@@ -100,14 +104,22 @@ def test_changed_text_is_rendered_again(
     settings.TTS_ENGINE = "fake"
     page = approve(tts_site, django_capture_on_commit_callbacks)
     first = audio_for_page(page)
-    republish(page, django_capture_on_commit_callbacks, radio_text="Lịch tiêm đổi sang 8h00 ngày 29/01/2026.")
+    republish(
+        page,
+        django_capture_on_commit_callbacks,
+        radio_text="Lịch tiêm đổi sang 8h00 ngày 29/01/2026.",
+    )
     second = audio_for_page(page)
     assert second.pk != first.pk and len(tts_fake_engine.calls) == 2
     assert "tám giờ" in tts_fake_engine.calls[-1]["text"]
 
 
 def test_audio_for_page_follows_the_current_text_in_one_query(
-    settings, tts_site, tts_fake_engine, django_capture_on_commit_callbacks, django_assert_num_queries
+    settings,
+    tts_site,
+    tts_fake_engine,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
 ):
     settings.TTS_ENGINE = "fake"
     page = approve(tts_site, django_capture_on_commit_callbacks)
@@ -156,7 +168,9 @@ def test_failed_render_shows_its_reason_leaves_no_file_and_can_be_retried(
 
     tts_gtts.always_status = None
     with django_capture_on_commit_callbacks(execute=True):
-        services.speech_audio_retry(audio=audio, page_id=page.pk, purpose=PageAudio.Purpose.BROADCAST)
+        services.speech_audio_retry(
+            audio=audio, page_id=page.pk, purpose=PageAudio.Purpose.BROADCAST
+        )
     audio.refresh_from_db()
     assert audio.status == SpeechAudio.Status.READY and audio.error == ""
     assert audio.attempts == 2
@@ -171,7 +185,13 @@ def test_failed_render_shows_its_reason_leaves_no_file_and_can_be_retried(
     ],
 )
 def test_unreadable_text_fails_with_a_clear_reason(
-    settings, tts_site, tts_media, tts_fake_engine, django_capture_on_commit_callbacks, radio_text, reason
+    settings,
+    tts_site,
+    tts_media,
+    tts_fake_engine,
+    django_capture_on_commit_callbacks,
+    radio_text,
+    reason,
 ):
     settings.TTS_ENGINE = "fake"
     page = approve(tts_site, django_capture_on_commit_callbacks, radio_text=radio_text)
@@ -204,7 +224,9 @@ def test_jingles_can_be_switched_off_and_change_the_cache_key(
     assert without.duration_seconds < with_jingles.duration_seconds - 2
 
 
-def test_per_bulletin_engine_override(settings, tts_site, tts_fake_engine, django_capture_on_commit_callbacks):
+def test_per_bulletin_engine_override(
+    settings, tts_site, tts_fake_engine, django_capture_on_commit_callbacks
+):
     settings.TTS_ENGINE = "fake"
     page = approve(tts_site, django_capture_on_commit_callbacks, tts_engine="espeak")
     assert audio_for_page(page).engine == "espeak"
@@ -225,7 +247,14 @@ def test_tts_render_command_from_text_and_page(
 ):
     settings.TTS_ENGINE = "fake"
     out = tmp_path / "ban-tin.mp3"
-    call_command("tts_render", "Xin chào bà con, hôm nay 26/11/2026.", "--engine", "espeak", "--out", str(out))
+    call_command(
+        "tts_render",
+        "Xin chào bà con, hôm nay 26/11/2026.",
+        "--engine",
+        "espeak",
+        "--out",
+        str(out),
+    )
     assert probe(out.read_bytes()).channels == 1
     assert "espeak" in capsys.readouterr().out
     page = approve(tts_site, django_capture_on_commit_callbacks)
@@ -247,7 +276,9 @@ def test_submitting_for_moderation_prepares_the_approver_preview(
 
     settings.TTS_ENGINE = "fake"
     page = make_bulletin(
-        tts_site.news, category=tts_site.categories["an-sinh-xa-hoi"], publish=False,
+        tts_site.news,
+        category=tts_site.categories["an-sinh-xa-hoi"],
+        publish=False,
         radio_text="Bản tin chờ duyệt lúc 9h15.",
     )
     editor = User.objects.create_superuser("soantin", "st@example.com", "x")

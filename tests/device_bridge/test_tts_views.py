@@ -26,7 +26,9 @@ def tts_world(settings, tts_media, tts_fake_engine, django_capture_on_commit_cal
     site = build_site()
     with django_capture_on_commit_callbacks(execute=True):
         page = make_bulletin(
-            site.news, category=site.categories["an-sinh-xa-hoi"], radio_text="Xin chào bà con xã Chí Minh."
+            site.news,
+            category=site.categories["an-sinh-xa-hoi"],
+            radio_text="Xin chào bà con xã Chí Minh.",
         )
     admin = User.objects.create_superuser("quantri", "qt@example.com", "matkhau")
     return site, page, admin
@@ -84,7 +86,9 @@ def test_bulletin_page_has_a_player_with_duration(client, tts_world):
     assert audio_url(audio) in html
     assert "Nghe bản tin" in html and "thời lượng" in html
 
-    silent = make_bulletin(site.news, category=site.categories["an-sinh-xa-hoi"], radio_text="Chưa có âm thanh.")
+    silent = make_bulletin(
+        site.news, category=site.categories["an-sinh-xa-hoi"], radio_text="Chưa có âm thanh."
+    )
     assert "<audio" not in client.get(silent.url).content.decode()
 
 
@@ -158,7 +162,9 @@ def test_preview_plain_text_answer_when_not_asking_for_json(client, tts_world):
     assert response["Content-Type"].startswith("text/plain")
 
 
-def test_preview_of_a_failed_render_says_why(client, tts_world, settings, tts_gtts, django_capture_on_commit_callbacks):
+def test_preview_of_a_failed_render_says_why(
+    client, tts_world, settings, tts_gtts, django_capture_on_commit_callbacks
+):
     _site, page, admin = tts_world
     settings.TTS_ENGINE = "gtts"
     settings.TTS_FALLBACK = False
@@ -217,7 +223,11 @@ def test_admin_shows_failure_reason_and_retry_renders_again(
     settings.TTS_FALLBACK = False
     tts_gtts.always_status = 500
     with django_capture_on_commit_callbacks(execute=True):
-        page = make_bulletin(site.news, category=site.categories["an-sinh-xa-hoi"], radio_text="Tin khẩn về bão số 3.")
+        page = make_bulletin(
+            site.news,
+            category=site.categories["an-sinh-xa-hoi"],
+            radio_text="Tin khẩn về bão số 3.",
+        )
     client.force_login(admin)
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     assert "Lỗi" in edit and "Dịch vụ Google đang lỗi (500)" in edit
@@ -261,7 +271,9 @@ def test_jingle_upload_rejects_a_corrupt_file_in_the_settings_form(client, tts_w
 
     _site, _page, admin = tts_world
     client.force_login(admin)
-    page = client.get(reverse("wagtailsettings:edit", args=["tts", "broadcastaudiosettings"]), follow=True)
+    page = client.get(
+        reverse("wagtailsettings:edit", args=["tts", "broadcastaudiosettings"]), follow=True
+    )
     assert page.status_code == 200
     url = page.redirect_chain[-1][0]
     response = client.post(

@@ -38,7 +38,11 @@ def tone_mp3(tenths: int) -> bytes:
 def envelope(audio: bytes) -> str:
     inner = json.dumps([base64.b64encode(audio).decode("ascii")])
     first = json.dumps(
-        [["wrb.fr", "jQ1olc", inner, None, None, None, "generic"], ["di", 41], ["af.httprm", 40, "-4142958412843", 7]],
+        [
+            ["wrb.fr", "jQ1olc", inner, None, None, None, "generic"],
+            ["di", 41],
+            ["af.httprm", 40, "-4142958412843", 7],
+        ],
         separators=(",", ":"),
     )
     second = json.dumps([["e", 4, None, None, len(first) + 20]], separators=(",", ":"))
@@ -89,7 +93,9 @@ class FakeGoogleTTS:
             def log_message(self, *args):  # keep test output clean
                 pass
 
-            def _reply(self, status: int, body: str, content_type="application/json; charset=utf-8"):
+            def _reply(
+                self, status: int, body: str, content_type="application/json; charset=utf-8"
+            ):
                 data = body.encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -112,11 +118,16 @@ class FakeGoogleTTS:
                     rpc_id, params, _none, _generic = rpc[0][0]
                     text, lang, speed, _null = json.loads(params)
                 except (KeyError, ValueError, TypeError, IndexError):
-                    return self._reply(400, ")]}'\n[[\"er\",null,null,null,null,400]]")
+                    return self._reply(400, ')]}\'\n[["er",null,null,null,null,400]]')
                 with fake._lock:
                     fake.requests.append(
-                        {"rpc": rpc_id, "text": text, "lang": lang, "speed": speed,
-                         "user_agent": self.headers.get("User-Agent", "")}
+                        {
+                            "rpc": rpc_id,
+                            "text": text,
+                            "lang": lang,
+                            "speed": speed,
+                            "user_agent": self.headers.get("User-Agent", ""),
+                        }
                     )
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
@@ -125,11 +136,11 @@ class FakeGoogleTTS:
                     if fake.delay_seconds:
                         time.sleep(fake.delay_seconds)
                     if rpc_id != "jQ1olc":
-                        return self._reply(400, ")]}'\n[[\"er\",null,null,null,null,400]]")
+                        return self._reply(400, ')]}\'\n[["er",null,null,null,null,400]]')
                     if status:
                         return self._reply(status, f"<html>Error {status}</html>", "text/html")
                     if fake.no_audio:
-                        return self._reply(200, ")]}'\n\n25\n[[\"wrb.fr\",\"jQ1olc\",null]]\n")
+                        return self._reply(200, ')]}\'\n\n25\n[["wrb.fr","jQ1olc",null]]\n')
                     tenths = max(3, min(100, len(text) * 6 // 10))
                     return self._reply(200, envelope(tone_mp3(tenths)))
                 finally:

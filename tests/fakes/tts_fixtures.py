@@ -27,7 +27,7 @@ def tts_gtts(settings):
     with FakeGoogleTTS() as fake:
         engines = copy.deepcopy(settings.TTS_ENGINES)
         engines["gtts"]["OPTIONS"].update(
-            {"READ_TIMEOUT": 0.5, "CONNECT_TIMEOUT": 0.5, "BACKOFF": 0.01, "MAX_BACKOFF": 0.05}
+            {"READ_TIMEOUT": 3.0, "CONNECT_TIMEOUT": 1.0, "BACKOFF": 0.01, "MAX_BACKOFF": 0.05}
         )
         settings.TTS_ENGINES = engines
         settings.GTTS_BASE_URL = fake.base_url

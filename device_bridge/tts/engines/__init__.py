@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from ..exceptions import EngineConfigurationError
 from .base import Speech, SpeechEngine
@@ -23,11 +24,15 @@ def get_engine(name: str | None = None) -> SpeechEngine:
     name = name or settings.TTS_ENGINE
     config = getattr(settings, "TTS_ENGINES", {}).get(name)
     if config is None:
-        raise EngineConfigurationError(f"Không có bộ đọc “{name}” trong TTS_ENGINES.")
+        raise EngineConfigurationError(
+            gettext("Không có bộ đọc “%(name)s” trong TTS_ENGINES.") % {"name": name}
+        )
     try:
         engine_class = import_string(config["CLASS"])
     except (ImportError, KeyError) as err:
-        raise EngineConfigurationError(f"Không nạp được bộ đọc “{name}”: {err}") from err
+        raise EngineConfigurationError(
+            gettext("Không nạp được bộ đọc “%(name)s”: %(error)s") % {"name": name, "error": err}
+        ) from err
     return engine_class(name=name, **config.get("OPTIONS", {}))
 
 

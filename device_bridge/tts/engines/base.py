@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext
 
 from ..exceptions import SpeechInputError
 
@@ -51,5 +52,5 @@ class SpeechEngine:
     def check_text(self, text: str) -> str:
         text = text.strip()
         if not text:
-            raise SpeechInputError("Không có văn bản để đọc.")
+            raise SpeechInputError(gettext("Không có văn bản để đọc."))
         return text

@@ -11,6 +11,7 @@ import ctypes
 import threading
 
 import numpy as np
+from django.utils.translation import gettext, gettext_lazy
 
 from ..exceptions import EngineConfigurationError, EngineSynthesisError
 from .base import Speech, SpeechEngine
@@ -51,23 +52,31 @@ class _EspeakDriver:
         try:
             import espeakng_loader
         except ImportError as err:  # pragma: no cover - dependency of the project
-            raise EngineConfigurationError("Chưa cài gói espeakng-loader.") from err
+            raise EngineConfigurationError(gettext("Chưa cài gói espeakng-loader.")) from err
         try:
             lib = ctypes.CDLL(espeakng_loader.get_library_path())
             data_path = espeakng_loader.get_data_path()
         except (OSError, RuntimeError) as err:
-            raise EngineConfigurationError(f"Không nạp được thư viện eSpeak NG: {err}") from err
+            raise EngineConfigurationError(
+                gettext("Không nạp được thư viện eSpeak NG: %(error)s") % {"error": err}
+            ) from err
         lib.espeak_Initialize.restype = ctypes.c_int
         lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_Synth.argtypes = [
-            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
-            ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_void_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), 0)
         if rate <= 0:
-            raise EngineConfigurationError("Không khởi tạo được eSpeak NG.")
+            raise EngineConfigurationError(gettext("Không khởi tạo được eSpeak NG."))
         lib.espeak_SetSynthCallback(self._callback)
         self.sample_rate = rate
         self._lib = lib
@@ -77,7 +86,9 @@ class _EspeakDriver:
         with self._lock:
             lib = self._load()
             if lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
-                raise EngineConfigurationError(f"eSpeak NG không có giọng “{voice}”.")
+                raise EngineConfigurationError(
+                    gettext("eSpeak NG không có giọng “%(voice)s”.") % {"voice": voice}
+                )
             lib.espeak_SetParameter(_PARAM_RATE, rate, 0)
             lib.espeak_SetParameter(_PARAM_PITCH, pitch, 0)
             lib.espeak_SetParameter(_PARAM_VOLUME, 100, 0)
@@ -89,9 +100,11 @@ class _EspeakDriver:
             lib.espeak_Synchronize()
             chunks, self._chunks = self._chunks, []
         if status != _EE_OK:
-            raise EngineSynthesisError(f"eSpeak NG báo lỗi {status} khi đọc văn bản.")
+            raise EngineSynthesisError(
+                gettext("eSpeak NG báo lỗi %(status)s khi đọc văn bản.") % {"status": status}
+            )
         if not chunks:
-            raise EngineSynthesisError("eSpeak NG không tạo ra âm thanh nào.")
+            raise EngineSynthesisError(gettext("eSpeak NG không tạo ra âm thanh nào."))
         pcm = np.concatenate(chunks).astype(np.float32) / 32768.0
         return pcm, self.sample_rate
 
@@ -106,7 +119,7 @@ class EspeakEngine(SpeechEngine):
     minute (150 suits loudspeakers, which echo), ``PITCH`` 0-100.
     """
 
-    label = "eSpeak NG (ngoại tuyến)"
+    label = gettext_lazy("eSpeak NG (ngoại tuyến)")
 
     @property
     def voice(self) -> str:
@@ -118,7 +131,9 @@ class EspeakEngine(SpeechEngine):
     def _rate(self) -> int:
         rate = int(self.options.get("RATE", 150))
         if not 80 <= rate <= 450:
-            raise EngineConfigurationError("Tốc độ đọc eSpeak phải trong khoảng 80–450 từ/phút.")
+            raise EngineConfigurationError(
+                gettext("Tốc độ đọc eSpeak phải trong khoảng 80–450 từ/phút.")
+            )
         return rate
 
     def synthesize(self, text: str) -> Speech:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from django.utils.translation import gettext, gettext_lazy
 
 from ..exceptions import EngineUnavailable
 from .base import Speech, SpeechEngine
@@ -17,7 +18,7 @@ class FakeEngine(SpeechEngine):
     to exercise fallback and the failed state).
     """
 
-    label = "Bộ đọc giả lập (kiểm thử)"
+    label = gettext_lazy("Bộ đọc giả lập (kiểm thử)")
     calls: list[dict] = []
     _lock = threading.Lock()
 
@@ -35,7 +36,7 @@ class FakeEngine(SpeechEngine):
         with self._lock:
             self.calls.append({"engine": self.name, "text": text})
         if self.options.get("FAIL"):
-            raise EngineUnavailable("Bộ đọc giả lập được cấu hình để lỗi.", status=503)
+            raise EngineUnavailable(gettext("Bộ đọc giả lập được cấu hình để lỗi."), status=503)
         rate = int(self.options.get("SAMPLE_RATE", 16000))
         # 0.25 s of a voiced-sounding tone per word, so durations scale like speech.
         words = text.split()

@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from django.utils.translation import gettext
 
 from ..exceptions import EngineConfigurationError, EngineProtocolError, EngineUnavailable
 
@@ -41,7 +42,7 @@ def parse_audio(response: httpx.Response) -> bytes:
             audio = base64.b64decode(match.group(1).encode("ascii"), validate=True)
         except (binascii.Error, UnicodeEncodeError) as err:
             raise EngineProtocolError(
-                "Dịch vụ Google trả về dữ liệu âm thanh hỏng.",
+                gettext("Dịch vụ Google trả về dữ liệu âm thanh hỏng."),
                 status=response.status_code,
                 body=response.text,
             ) from err
@@ -49,7 +50,7 @@ def parse_audio(response: httpx.Response) -> bytes:
             return audio
         break
     raise EngineProtocolError(
-        "Dịch vụ Google trả lời nhưng không có âm thanh.",
+        gettext("Dịch vụ Google trả lời nhưng không có âm thanh."),
         status=response.status_code,
         body=response.text,
     )
@@ -72,9 +73,13 @@ class GoogleTranslateTTSClient:
         deadline: float = 120.0,
     ):
         if not base_url.startswith(("http://", "https://")):
-            raise EngineConfigurationError(f"GTTS_BASE_URL không hợp lệ: “{base_url}”.")
+            raise EngineConfigurationError(
+                gettext("GTTS_BASE_URL không hợp lệ: “%(url)s”.") % {"url": base_url}
+            )
         if max_concurrency < 1 or retries < 0:
-            raise EngineConfigurationError("Cấu hình gTTS: số luồng và số lần thử phải dương.")
+            raise EngineConfigurationError(
+                gettext("Cấu hình gTTS: số luồng và số lần thử phải dương.")
+            )
         self.url = base_url.rstrip("/") + BATCHEXECUTE_PATH
         self.retries = retries
         self.backoff = backoff
@@ -118,10 +123,14 @@ class GoogleTranslateTTSClient:
                 self.requests_sent += 1
                 response = self._http.send(self.build_request(body))
             except httpx.TimeoutException as err:
-                last_error = EngineUnavailable("Dịch vụ Google đọc văn bản không trả lời kịp.")
+                last_error = EngineUnavailable(
+                    gettext("Dịch vụ Google đọc văn bản không trả lời kịp.")
+                )
                 last_error.__cause__ = err
             except httpx.TransportError as err:
-                last_error = EngineUnavailable(f"Không kết nối được dịch vụ Google: {err}")
+                last_error = EngineUnavailable(
+                    gettext("Không kết nối được dịch vụ Google: %(error)s") % {"error": err}
+                )
                 last_error.__cause__ = err
             else:
                 if response.status_code == 200:
@@ -136,7 +145,7 @@ class GoogleTranslateTTSClient:
             if attempt < self.retries:
                 time.sleep(self._delay(attempt, response))
         assert last_error is not None or time.monotonic() - started > self.deadline
-        raise last_error or EngineUnavailable("Dịch vụ Google quá thời hạn cho phép.")
+        raise last_error or EngineUnavailable(gettext("Dịch vụ Google quá thời hạn cho phép."))
 
     def fetch_all(self, bodies: list[str]) -> list[bytes]:
         """All chunks in order, at most ``max_concurrency`` in flight."""
@@ -154,7 +163,9 @@ class GoogleTranslateTTSClient:
 
 def _status_message(status: int) -> str:
     if status == 429:
-        return "Dịch vụ Google từ chối vì gửi quá nhiều yêu cầu (429)."
+        return gettext("Dịch vụ Google từ chối vì gửi quá nhiều yêu cầu (429).")
     if status >= 500:
-        return f"Dịch vụ Google đang lỗi ({status})."
-    return f"Dịch vụ Google trả lời mã {status}; có thể giao thức đã thay đổi."
+        return gettext("Dịch vụ Google đang lỗi (%(status)s).") % {"status": status}
+    return gettext("Dịch vụ Google trả lời mã %(status)s; có thể giao thức đã thay đổi.") % {
+        "status": status
+    }

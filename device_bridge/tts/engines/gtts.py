@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from django.utils.translation import gettext
 from gtts import gTTS
 from gtts.tokenizer import pre_processors
 
@@ -69,7 +70,9 @@ class GttsEngine(SpeechEngine):
             try:
                 pieces.append(decode_to_mono(chunk, sample_rate=NATIVE_RATE))
             except AudioDecodeError as err:
-                raise EngineProtocolError("Âm thanh Google trả về không giải mã được.") from err
+                raise EngineProtocolError(
+                    gettext("Âm thanh Google trả về không giải mã được.")
+                ) from err
         return Speech(
             samples=np.concatenate(pieces),
             sample_rate=NATIVE_RATE,

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from ..exceptions import SpeechInputError
 from . import cleanup, legal, rules, words
 from .numbers import number_words
@@ -40,10 +42,14 @@ def normalize(
 ) -> NormalizedText:
     """The spoken form of ``text``; raises :class:`SpeechInputError` for unusable input."""
     if text is None or not text.strip():
-        raise SpeechInputError("Văn bản phát thanh trống.")
+        raise SpeechInputError(gettext("Văn bản phát thanh trống."))
     if len(text) > max_chars:
         raise SpeechInputError(
-            f"Văn bản quá dài để đọc ({len(text):,} ký tự, tối đa {max_chars:,}).".replace(",", ".")
+            gettext("Văn bản quá dài để đọc (%(length)s ký tự, tối đa %(limit)s).")
+            % {
+                "length": f"{len(text):,}".replace(",", "."),
+                "limit": f"{max_chars:,}".replace(",", "."),
+            }
         )
     lexicon = lexicon or {}
     warnings: list[str] = []
@@ -53,7 +59,9 @@ def normalize(
     text = cleanup.speak_addresses(text)
     text, dropped = cleanup.remove_unreadable(text)
     if dropped:
-        warnings.append("Đã bỏ các ký tự không đọc được: " + " ".join(dropped[:20]))
+        warnings.append(
+            gettext("Đã bỏ các ký tự không đọc được: %(chars)s") % {"chars": " ".join(dropped[:20])}
+        )
 
     text = legal.speak_references(text, lexicon=lexicon, spell=words.spell)
     text = words.apply_lexicon(text, lexicon)
@@ -69,5 +77,5 @@ def normalize(
     text = words.finish(text)
 
     if not text.strip():
-        raise SpeechInputError("Văn bản không còn nội dung đọc được sau khi chuẩn hóa.")
+        raise SpeechInputError(gettext("Văn bản không còn nội dung đọc được sau khi chuẩn hóa."))
     return NormalizedText(text=text, warnings=warnings)

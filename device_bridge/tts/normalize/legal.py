@@ -121,14 +121,30 @@ def speak_references(text: str, *, lexicon: dict[str, str], spell) -> str:
             return match.group(0)
         issuers = [_issuer_words(code, lexicon, spell) for code in issuer_codes]
         return _compose(
-            text, match, match.group("number"), match.group("year"), type_code, issuers, lexicon, spell
+            text,
+            match,
+            match.group("number"),
+            match.group("year"),
+            type_code,
+            issuers,
+            lexicon,
+            spell,
         )
 
     def party(match: re.Match) -> str:
         if match.group("type") not in DOCUMENT_TYPES:
             return match.group(0)
         issuers = [_issuer_words(code, lexicon, spell) for code in match.group("issuer").split("-")]
-        return _compose(text, match, match.group("number"), None, match.group("type"), issuers[:1], lexicon, spell)
+        return _compose(
+            text,
+            match,
+            match.group("number"),
+            None,
+            match.group("type"),
+            issuers[:1],
+            lexicon,
+            spell,
+        )
 
     text = _PARTY_REFERENCE.sub(party, text)
     return _STATE_REFERENCE.sub(state, text)

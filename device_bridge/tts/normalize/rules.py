@@ -20,8 +20,12 @@ from .numbers import (
 )
 
 # --- phone numbers: digit by digit, in the groups they were written in -----------------
-_PHONE_INTL = re.compile(r"(?<![\w])\+84[ .-]?(?P<body>[1-9]\d{1,3}(?:[ .-]?\d{2,4}){1,3})(?![\w]|[.,]\d)")
-_PHONE_AREA = re.compile(r"(?P<area>\(0\d{2,3}\))[ .-]?(?P<body>\d{3,4}[ .-]?\d{3,4})(?![\w]|[.,]\d)")
+_PHONE_INTL = re.compile(
+    r"(?<![\w])\+84[ .-]?(?P<body>[1-9]\d{1,3}(?:[ .-]?\d{2,4}){1,3})(?![\w]|[.,]\d)"
+)
+_PHONE_AREA = re.compile(
+    r"(?P<area>\(0\d{2,3}\))[ .-]?(?P<body>\d{3,4}[ .-]?\d{3,4})(?![\w]|[.,]\d)"
+)
 _PHONE = re.compile(r"(?<![\w.,])(?P<body>0\d{2,3}(?:[ .-]?\d{2,4}){1,3}|0\d{9,10})(?![\w]|[.,]\d)")
 _HOTLINE = re.compile(r"(?<![\w.,])(?P<body>1[89]00[ .]?\d{3,4}(?:[ .]?\d{2,3})?)(?![\w]|[.,]\d)")
 _SHORT_SERVICE = re.compile(
@@ -153,7 +157,9 @@ UNITS = {
     "độ C": "độ xê",
 }
 _UNIT = re.compile(
-    r"(?<=\d)\s?(" + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)) + r")(?![\w²³])"
+    r"(?<=\d)\s?("
+    + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+    + r")(?![\w²³])"
 )
 _NEGATIVE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=\())-(?=\d)", re.M)
 
@@ -185,11 +191,15 @@ def speak_ordinals(text: str) -> str:
         value = roman_to_int(match.group(2))
         if value is None:
             return match.group(0)
-        spoken = ordinal_words(value) if match.group(1).lower() == "lần thứ" else number_words(value)
+        spoken = (
+            ordinal_words(value) if match.group(1).lower() == "lần thứ" else number_words(value)
+        )
         return f"{match.group(1)} {spoken}"
 
     def heading(match: re.Match) -> str:
-        value = roman_to_int(match.group(2)) if not match.group(2).isdigit() else int(match.group(2))
+        value = (
+            roman_to_int(match.group(2)) if not match.group(2).isdigit() else int(match.group(2))
+        )
         if value is None:
             return match.group(0)
         return f"{match.group(1)}{number_words(value).capitalize()}. "

@@ -6,11 +6,39 @@ import re
 import unicodedata
 
 LETTER_NAMES = {
-    "A": "a", "Ă": "á", "Â": "ớ", "B": "bê", "C": "xê", "D": "dê", "Đ": "đê", "E": "e",
-    "Ê": "ê", "F": "ép", "G": "giê", "H": "hát", "I": "i", "J": "gi", "K": "ca", "L": "e lờ",
-    "M": "em", "N": "en", "O": "o", "Ô": "ô", "Ơ": "ơ", "P": "pê", "Q": "quy", "R": "e rờ",
-    "S": "ét", "T": "tê", "U": "u", "Ư": "ư", "V": "vê", "W": "vê kép", "X": "ích",
-    "Y": "i dài", "Z": "dét",
+    "A": "a",
+    "Ă": "á",
+    "Â": "ớ",
+    "B": "bê",
+    "C": "xê",
+    "D": "dê",
+    "Đ": "đê",
+    "E": "e",
+    "Ê": "ê",
+    "F": "ép",
+    "G": "giê",
+    "H": "hát",
+    "I": "i",
+    "J": "gi",
+    "K": "ca",
+    "L": "e lờ",
+    "M": "em",
+    "N": "en",
+    "O": "o",
+    "Ô": "ô",
+    "Ơ": "ơ",
+    "P": "pê",
+    "Q": "quy",
+    "R": "e rờ",
+    "S": "ét",
+    "T": "tê",
+    "U": "u",
+    "Ư": "ư",
+    "V": "vê",
+    "W": "vê kép",
+    "X": "ích",
+    "Y": "i dài",
+    "Z": "dét",
 }
 # A Vietnamese syllable written without diacritics: onset, vowel nucleus, coda. Used to tell
 # an all-caps word that is speakable (HOA, TIN, NAM) from an acronym to spell (UBND, WHO).
@@ -38,7 +66,10 @@ _SYMBOLS = [
 
 
 def has_diacritics(word: str) -> bool:
-    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)) or "Đ" in word.upper()
+    return (
+        any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))
+        or "Đ" in word.upper()
+    )
 
 
 def spell(word: str) -> str:

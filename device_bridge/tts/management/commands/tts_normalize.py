@@ -11,7 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("text", help="Văn bản cần chuẩn hóa")
         parser.add_argument(
-            "--no-lexicon", action="store_true", help="Không dùng từ điển phát âm trong cơ sở dữ liệu"
+            "--no-lexicon",
+            action="store_true",
+            help="Không dùng từ điển phát âm trong cơ sở dữ liệu",
         )
 
     def handle(self, *args, text, no_lexicon=False, **options):

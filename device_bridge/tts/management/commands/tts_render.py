@@ -1,6 +1,7 @@
 import shutil
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 from wagtail.models import Page
 
 from device_bridge.tts import selectors, services
@@ -18,27 +19,41 @@ class Command(BaseCommand):
 
     def handle(self, *args, text=None, page=None, engine=None, out, **options):
         if bool(text) == bool(page):
-            raise CommandError("Cần đúng một trong hai: --page ID hoặc \"VĂN BẢN\".")
+            raise CommandError(gettext('Cần đúng một trong hai: --page ID hoặc "VĂN BẢN".'))
         if engine and engine not in engine_names():
-            raise CommandError(f"Không có bộ đọc “{engine}”. Có: {', '.join(engine_names())}.")
+            raise CommandError(
+                gettext("Không có bộ đọc “%(engine)s”. Có: %(names)s.")
+                % {"engine": engine, "names": ", ".join(engine_names())}
+            )
         if page:
             instance = Page.objects.filter(pk=page).first()
             if instance is None:
-                raise CommandError(f"Không có trang {page}.")
+                raise CommandError(gettext("Không có trang %(id)s.") % {"id": page})
             instance = instance.specific
             if not hasattr(instance, "spoken_text"):
-                raise CommandError("Trang này không có nội dung đọc trên loa.")
+                raise CommandError(gettext("Trang này không có nội dung đọc trên loa."))
             text = selectors.spoken_text_for(instance)
             engine = engine or selectors.engine_for_page(instance)
-        audio = services.speech_prepare(text=text, engine_name=engine or selectors.conf.default_engine())
+        audio = services.speech_prepare(
+            text=text, engine_name=engine or selectors.conf.default_engine()
+        )
         cached = audio.is_ready
         audio = services.speech_render(audio=audio)
         if not audio.is_ready:
-            raise CommandError(f"Không tạo được âm thanh: {audio.error}")
+            raise CommandError(
+                gettext("Không tạo được âm thanh: %(reason)s") % {"reason": audio.error}
+            )
         with audio.file.open("rb") as source, open(out, "wb") as target:
             shutil.copyfileobj(source, target)
-        self.stdout.write(
-            f"{out}: {audio.duration_seconds:.1f} giây, {audio.loudness_lufs} LUFS, "
-            f"đỉnh {audio.true_peak_dbtp} dBTP, bộ đọc {audio.engine_display}"
-            f"{' (có sẵn, không gọi bộ đọc)' if cached else ''}"
-        )
+        summary = gettext(
+            "%(out)s: %(seconds).1f giây, %(lufs)s LUFS, đỉnh %(peak)s dBTP, bộ đọc %(engine)s"
+        ) % {
+            "out": out,
+            "seconds": audio.duration_seconds,
+            "lufs": audio.loudness_lufs,
+            "peak": audio.true_peak_dbtp,
+            "engine": audio.engine_display,
+        }
+        if cached:
+            summary += gettext(" (có sẵn, không gọi bộ đọc)")
+        self.stdout.write(summary)
