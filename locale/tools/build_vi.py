@@ -64,6 +64,15 @@ PACKAGES = [
     "wagtail/contrib/styleguide",
 ]
 
+# Django's own strings that reach the admin (time since, form and password validation, ...):
+# only those Django's Vietnamese catalogue leaves untranslated are taken over.
+DJANGO_PACKAGES = [
+    "django/conf",
+    "django/contrib/auth",
+    "django/contrib/humanize",
+    "django/contrib/contenttypes",
+]
+
 HEADER = {
     "Project-Id-Version": "TTCS Wagtail admin (vi)",
     "Report-Msgid-Bugs-To": "",
@@ -133,14 +142,23 @@ def save_table(domain: str, table: dict[tuple[str, str], tuple[str, str]]) -> No
 def english_entries(domain: str) -> dict[tuple[str, str], polib.POEntry]:
     site = Path(sysconfig.get_paths()["purelib"])
     entries: dict[tuple[str, str], polib.POEntry] = {}
-    for package in PACKAGES:
+    for package in PACKAGES + DJANGO_PACKAGES:
         path = site / package / "locale" / "en" / "LC_MESSAGES" / f"{domain}.po"
         if not path.exists():
             continue
+        covered = set()
+        if package in DJANGO_PACKAGES:
+            vi_path = site / package / "locale" / "vi" / "LC_MESSAGES" / f"{domain}.po"
+            if vi_path.exists():
+                covered = {
+                    (e.msgctxt or "", e.msgid) for e in polib.pofile(str(vi_path)) if e.translated()
+                }
         for entry in polib.pofile(str(path)):
             if entry.obsolete:
                 continue
             key = (entry.msgctxt or "", entry.msgid)
+            if key in covered:
+                continue
             refs = [(f"{package}/{file}", line) for file, line in entry.occurrences]
             if key in entries:
                 entries[key].occurrences.extend(refs)
