@@ -6,7 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from . import selectors
 
@@ -59,15 +59,17 @@ class BulletinPodcastFeed(Feed):
 
     def items(self, base_url):
         episodes = selectors.podcast_episodes()
+        pages = Page.objects.filter(pk__in=[e.page_id for e in episodes]).specific().in_bulk()
         for episode in episodes:
             episode.base_url = base_url
+            episode.bulletin = pages.get(episode.page_id, episode.page)
         return episodes
 
     def item_title(self, item):
         return item.page.title
 
     def item_description(self, item):
-        return getattr(item.page.specific, "summary", "") or item.page.title
+        return getattr(item.bulletin, "summary", "") or item.page.title
 
     def item_link(self, item):
         return item.page.url or "/"

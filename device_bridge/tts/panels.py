@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
@@ -28,6 +29,15 @@ class SpeechStatusPanel(Panel):
                 context["link"] = link
                 context["audio"] = link.audio if link else None
                 context["detail_url"] = reverse("tts_admin:page_audio", args=[page.pk])
+                context["retry_url"] = "{}?{}".format(
+                    context["detail_url"],
+                    urlencode(
+                        {
+                            "purpose": link.purpose if link else "broadcast",
+                            "next": reverse("wagtailadmin_pages:edit", args=[page.pk]),
+                        }
+                    ),
+                )
                 if link and link.revision_id:
                     context["listen_url"] = reverse("tts:revision_preview", args=[link.revision_id])
             return context

@@ -38,6 +38,8 @@ def audio_for_page(page) -> SpeechAudio | None:
     """The ready broadcast audio for the page's *current* spoken text, or ``None`` (1 query)."""
     if page is None or page.pk is None:
         return None
+    if not hasattr(page, "spoken_text"):
+        page = page.specific
     link = (
         _links(page, PageAudio.Purpose.BROADCAST)
         .filter(audio__status=SpeechAudio.Status.READY)

@@ -111,6 +111,7 @@ def test_podcast_feed_lists_bulletins_with_enclosures(client, tts_world):
     items = root.findall("./channel/item")
     assert len(items) == 1
     assert items[0].findtext("title") == page.title
+    assert items[0].findtext("description") == page.summary
     enclosure = items[0].find("enclosure")
     assert enclosure.get("type") == "audio/mpeg"
     assert enclosure.get("url") == "http://testserver" + audio_url(audio)
@@ -232,6 +233,7 @@ def test_admin_shows_failure_reason_and_retry_renders_again(
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk])).content.decode()
     assert "Lỗi" in edit and "Dịch vụ Google đang lỗi (500)" in edit
 
+    assert "Thử lại ngay" in edit  # the panel's button posts the edit form to the retry URL
     detail_url = reverse("tts_admin:page_audio", args=[page.pk])
     detail = client.get(detail_url).content.decode()
     assert "Thử lại" in detail and "Dịch vụ Google đang lỗi (500)" in detail
@@ -291,3 +293,35 @@ def test_create_view_explains_when_audio_is_made(client, tts_world):
     html = client.get(url).content.decode()
     assert "Lưu bản nháp để tạo âm thanh nghe thử." in html
     assert 'name="tts_engine"' in html
+
+
+def test_panel_retry_button_returns_to_the_editor(
+    client, tts_world, settings, tts_gtts, django_capture_on_commit_callbacks
+):
+    site, _page, admin = tts_world
+    settings.TTS_ENGINE = "gtts"
+    settings.TTS_FALLBACK = False
+    tts_gtts.always_status = 503
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_bulletin(
+            site.news, category=site.categories["an-sinh-xa-hoi"], radio_text="Tin cần đọc lại."
+        )
+    audio = PageAudio.objects.get(page_id=page.pk).audio
+    client.force_login(admin)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    tts_gtts.always_status = None
+    retry_url = (
+        reverse("tts_admin:page_audio", args=[page.pk]) + f"?purpose=broadcast&next={edit_url}"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        # the whole edit form is posted; only the button's audio_id matters
+        response = client.post(retry_url, {"audio_id": audio.pk, "title": "ignored"})
+    assert response.status_code == 302 and response["Location"] == edit_url
+    audio.refresh_from_db()
+    assert audio.status == SpeechAudio.Status.READY
+    page.refresh_from_db()
+    assert page.title != "ignored"
+    evil = reverse("tts_admin:page_audio", args=[page.pk]) + "?next=https://example.com/"
+    assert client.post(evil, {"audio_id": audio.pk})["Location"] == reverse(
+        "tts_admin:page_audio", args=[page.pk]
+    )
