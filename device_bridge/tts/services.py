@@ -222,6 +222,8 @@ def speech_render(*, audio: SpeechAudio, force: bool = False) -> SpeechAudio:
         name, digest, created = _store(assembled.mp3)
     except (SpeechError, AudioError) as err:
         return _fail(audio, str(err))
+    except OSError as err:  # disk full, storage unreachable: an operator can fix and retry
+        return _fail(audio, gettext("Không lưu được tệp âm thanh: %(error)s") % {"error": err})
     except Exception as err:
         _fail(audio, gettext("Lỗi không mong đợi khi tạo âm thanh: %(error)s") % {"error": err})
         raise

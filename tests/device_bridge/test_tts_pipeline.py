@@ -294,3 +294,24 @@ def test_submitting_for_moderation_prepares_the_approver_preview(
     assert link.audio.status == SpeechAudio.Status.READY
     assert "chín giờ mười lăm phút" in tts_fake_engine.calls[-1]["text"]
     assert audio_for_page(page) is None  # a preview is never the broadcast audio
+
+
+def test_storage_failure_mid_write_leaves_no_partial_file(
+    settings, tts_site, tts_media, tts_fake_engine, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import FileSystemStorage
+
+    settings.TTS_ENGINE = "fake"
+
+    def disk_full(self, name, content):
+        path = Path(self.path(name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.read()[:100])  # half-written, then the disk fills up
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", disk_full)
+    page = approve(tts_site, django_capture_on_commit_callbacks)
+    audio = PageAudio.objects.get(page_id=page.pk).audio
+    assert audio.status == SpeechAudio.Status.FAILED
+    assert "Không lưu được tệp âm thanh" in audio.error and "No space left" in audio.error
+    assert stored_mp3s(tts_media) == []
