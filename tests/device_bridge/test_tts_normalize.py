@@ -68,6 +68,10 @@ CASES = [
     ("tháng 12/2025", "tháng mười hai năm hai nghìn không trăm hai mươi lăm."),
     ("ngày 5 tháng 4", "ngày mồng năm tháng tư."),
     ("Thứ 7, ngày 29/11", "Thứ bảy, ngày hai mươi chín tháng mười một."),
+    ("Thứ 3 (02/12) cắt điện", "Thứ ba, mồng hai tháng mười hai, cắt điện."),
+    ("Chủ nhật, 7/12", "Chủ nhật, mồng bảy tháng mười hai."),
+    ("ngày 5-7 tháng 12", "ngày năm đến bảy tháng mười hai."),
+    ("1/2 số hộ", "một trên hai số hộ."),
     # times
     ("lúc 6h30", "lúc sáu giờ ba mươi phút."),
     ("6h", "sáu giờ."),
@@ -125,6 +129,10 @@ CASES = [
         "Thông tư số hai mươi tư năm hai nghìn không trăm hai mươi lăm của Bộ Văn hóa, Thể thao và Du lịch.",
     ),
     ("Kế hoạch số 28/KH-UBND", "Kế hoạch số hai mươi tám của Ủy ban nhân dân."),
+    (
+        "Nghị định số 49/2024/NĐ-CP của Chính phủ quy định",
+        "Nghị định số bốn mươi chín năm hai nghìn không trăm hai mươi tư của Chính phủ quy định.",
+    ),
     (
         "theo 49/2024/NĐ-CP",
         "theo nghị định số bốn mươi chín năm hai nghìn không trăm hai mươi tư của Chính phủ.",

@@ -99,7 +99,9 @@ def _compose(text, match, number, year, type_code, issuers, lexicon, spell) -> s
     head = number_words(int(number))
     if year:
         head += f" năm {number_words(int(year))}"
-    tail = f" của {_join(issuers)}" if issuers else ""
+    after = text[match.end() : match.end() + 12].lower().lstrip(" ,")
+    # "… 49/2024/NĐ-CP của Chính phủ": the writer already named the issuer.
+    tail = f" của {_join(issuers)}" if issuers and not after.startswith("của ") else ""
     before = text[max(0, match.start() - 40) : match.start()].lower()
     if not type_name or type_name in before:
         return head + tail

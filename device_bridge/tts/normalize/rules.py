@@ -61,8 +61,11 @@ def speak_phones(text: str) -> str:
 # --- dates ---------------------------------------------------------------------------------
 _FULL_DATE = re.compile(r"(?<![\d/.,-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/.-]|,\d)")
 _DAY_MONTH = re.compile(
-    r"(?:(?<=\bngày )|(?<=\bvà )|(?<=\bđến )|(?<=, ))(\d{1,2})[/-](\d{1,2})(?![\d/.-]|,\d)", re.I
+    r"(?:(?<=\bngày )(\d{1,2})-(\d{1,2})(?!\s*tháng)|(?<![\w/.,])(\d{1,2})/(\d{1,2}))(?![\d/.-]|,\d)",
+    re.I,
 )
+#: A bare "d/m" is a date only in a sentence already talking about a day.
+_DAY_CONTEXT = re.compile(r"\b(?:ngày|thứ|chủ nhật|hôm)\b", re.I)
 _MONTH_YEAR = re.compile(r"(?<=\btháng )(\d{1,2})[/.-](\d{4})(?![\d/.-])", re.I)
 _DAY_BEFORE_MONTH = re.compile(r"(?<=\bngày )(\d{1,2})(?=\s+tháng\b)", re.I)
 _MONTH_WORD = re.compile(r"(?<=\btháng )(\d{1,2})(?!\d|[/.,-]\d)", re.I)
@@ -78,11 +81,12 @@ def speak_dates(text: str) -> str:
         return f"{prefix}{day_words(day)} tháng {month_words(month)} năm {number_words(year)}"
 
     def day_month(match: re.Match) -> str:
-        day, month = int(match.group(1)), int(match.group(2))
+        day = int(match.group(1) or match.group(3))
+        month = int(match.group(2) or match.group(4))
         if not (1 <= day <= 31 and 1 <= month <= 12):
             return match.group(0)
-        # "và 1/5" is a date only in a sentence already talking about a day (ngày 30/4 và 1/5).
-        if "ngày" not in text[max(0, match.start() - 40) : match.start()].lower():
+        # "ngày 30/4 và 1/5", "Thứ 3 (02/12)"; but "1/2 số hộ" stays a fraction.
+        if not _DAY_CONTEXT.search(text[max(0, match.start() - 40) : match.start()]):
             return match.group(0)
         return f"{day_words(day)} tháng {month_words(month)}"
 
