@@ -14,13 +14,13 @@ class Migration(migrations.Migration):
     dependencies = [
         ("workflows", "0001_initial"),
         ("content_types", "0001_initial"),
-        ("auth", "__latest__"),
-        ("contenttypes", "__latest__"),
-        ("wagtailcore", "__latest__"),
-        ("wagtailadmin", "__latest__"),
-        ("wagtailimages", "__latest__"),
-        ("wagtaildocs", "__latest__"),
-        ("wagtailredirects", "__latest__"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailadmin", "0006_formstate"),
+        ("wagtailimages", "0027_image_description"),
+        ("wagtaildocs", "0014_alter_document_file_size"),
+        ("wagtailredirects", "0008_add_verbose_name_plural"),
     ]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]
