@@ -5,7 +5,8 @@ import itertools
 import json
 from types import SimpleNamespace
 
-from wagtail.models import Page, Site
+from django.conf import settings
+from wagtail.models import Locale, Page, Site
 
 from content_types.models import (
     BulletinPage,
@@ -21,7 +22,9 @@ _counter = itertools.count(1)
 
 
 def build_site() -> SimpleNamespace:
-    root = Page.get_first_root_node()
+    # A transactional test before this one may have flushed what Wagtail's migrations create.
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     home = HomePage(title="Cổng thông tin xã Thử Nghiệm", slug="trang-chu-thu", intro="Xin chào bà con")
     root.add_child(instance=home)
     Site.objects.update_or_create(
