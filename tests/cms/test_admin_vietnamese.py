@@ -97,6 +97,24 @@ def test_every_msgstr_keeps_the_msgid_placeholders(catalogue):
     assert translated >= (1500 if domain == "django" else 80)
 
 
+def test_every_python_format_msgstr_formats_like_its_msgid(catalogue):
+    """``%`` formatting must not fail: Django's blocktranslate silently falls back to English."""
+    domain, entries = catalogue
+    for entry in entries[1:]:
+        if "python-format" not in entry.get("flags", []):
+            continue
+        source = entry.get("msgid_plural", entry["msgid"])
+        msgstr = entry.get("msgstr[0]", entry.get("msgstr", ""))
+        if not msgstr:
+            continue
+        names = re.findall(r"%\(([^)]+)\)", entry["msgid"] + source)
+        if names:
+            values = {name: 7 for name in names}
+        else:
+            values = tuple(7 for token in PERCENT.findall(source) if token != "%%")
+        assert (source % values) and (msgstr % values), entry["msgid"]
+
+
 def test_committed_mo_matches_po(catalogue):
     domain, entries = catalogue
     with open(LC_MESSAGES / f"{domain}.mo", "rb") as fh:
