@@ -213,3 +213,30 @@ def test_js_catalogue_serves_project_translations(vi_client):
     assert catalog["Page explorer"] == "Trình duyệt trang"
     assert catalog["Save"] == "Lưu"
     assert "const v = 0;" in body  # Vietnamese: one plural form
+
+
+def test_workflow_notification_emails_are_vietnamese(site_tree, admin_user):
+    from django.template.loader import render_to_string
+
+    workflow, _ = Workflow.objects.get_or_create(name="Quy trình thường")
+    context = {
+        "page": site_tree.news,
+        "workflow": workflow,
+        "user": admin_user,
+        "requested_by": admin_user,
+    }
+    with translation.override("vi"):
+        subject = render_to_string(
+            "wagtailadmin/notifications/workflow_state_submitted_subject.txt", context
+        )
+        body = render_to_string("wagtailadmin/notifications/workflow_state_submitted.txt", context)
+        approved = render_to_string(
+            "wagtailadmin/notifications/workflow_state_approved.txt", context
+        )
+    assert 'Trang "Tin tức" đã được gửi vào quy trình "Quy trình thường"' in subject
+    assert 'Trang "Tin tức" đã được quantri-vi gửi duyệt theo quy trình "Quy trình thường".' in body
+    assert "Bạn có thể sửa trang tại đây:" in body
+    assert "Xin chào" in body
+    assert "Chỉnh sửa tùy chọn nhận thông báo tại đây:" in body
+    assert 'Trang "Tin tức" đã được phê duyệt trong quy trình "Quy trình thường".' in approved
+    assert "has been" not in subject + body + approved
