@@ -50,6 +50,7 @@ PACKAGES = [
     "wagtail/documents",
     "wagtail/snippets",
     "wagtail_modeladmin",
+    "taggit",
     "wagtail/contrib/settings",
     "wagtail/contrib/forms",
     "wagtail/contrib/redirects",
