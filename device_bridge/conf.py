@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     # Must exceed the django-q2 task timeout, or a slow but alive worker is swept twice.
     "STUCK_AFTER_SECONDS": 600,
     "EMERGENCY_REPEAT": 3,
+    "AUDIO_WAIT_SECONDS": 3600,
     "SLOT_WINDOW_MINUTES": 60,
     "RELAY_HORIZON_DAYS": 7,
     "ONLINE_AFTER_SECONDS": 60,

@@ -54,6 +54,11 @@ def bulletin_dispatch(*, page, revision=None) -> list[Dispatch]:
         for old in older:
             dispatch_cancel(dispatch=old, reason=_("Đã có bản duyệt mới thay thế."))
         for key in channel_keys:
+            try:
+                if not channel_get(key).accepts(page=page):
+                    continue
+            except ChannelConfigurationError:
+                pass  # recorded on the dispatch below
             dispatch, created = Dispatch.objects.get_or_create(
                 page_id=page.pk, revision=revision, channel=key,
                 defaults={"rule": rule, "schedule_template": template,
@@ -271,6 +276,22 @@ def delivery_sweep(*, now: dt.datetime | None = None) -> dict:
             status=Delivery.Status.PENDING, claim_token="", next_attempt_at=None,
             last_error=_("Tiến trình gửi bị gián đoạn; đã xếp lại hàng đợi."),
         )
+    # Audio that never arrives (the speech engine failed for good) must surface, not wait forever.
+    audio_deadline = now - dt.timedelta(seconds=setting("AUDIO_WAIT_SECONDS"))
+    starved = list(
+        Delivery.objects.filter(status=Delivery.Status.WAITING_AUDIO, created_at__lt=audio_deadline)
+        .values_list("pk", "dispatch_id")
+    )
+    if starved:
+        Delivery.objects.filter(pk__in=[pk for pk, _ in starved],
+                                status=Delivery.Status.WAITING_AUDIO).update(
+            status=Delivery.Status.FAILED, finished_at=now,
+            last_error=_("Bản tin chưa có âm thanh sau %(minutes)s phút: kiểm tra mục “Âm thanh” "
+                         "của bản tin (bộ đọc có thể đang lỗi) rồi bấm “Gửi lại”.")
+            % {"minutes": setting("AUDIO_WAIT_SECONDS") // 60},
+        )
+        for dispatch_id in {d for _, d in starved}:
+            dispatch_refresh(dispatch_id=dispatch_id)
     due = list(
         Delivery.objects.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.WAITING_AUDIO])
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -279,4 +300,4 @@ def delivery_sweep(*, now: dt.datetime | None = None) -> dict:
     for delivery_id in schedule_items_expire(now=now):
         delivery_refresh_from_items(delivery_id=delivery_id)
     _enqueue(due)
-    return {"stuck": len(stuck), "queued": len(due)}
+    return {"stuck": len(stuck), "queued": len(due), "starved": len(starved)}

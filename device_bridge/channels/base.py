@@ -47,6 +47,10 @@ class Channel:
         self.key = key
         self.options = options
 
+    def accepts(self, *, page) -> bool:
+        """Whether this kind of page goes through the channel at all (default: every kind)."""
+        return True
+
     def plan_targets(self, *, page, zones) -> TargetPlan:
         """Who receives ``page``; ``zones`` is a list of Zone, empty for the whole commune."""
         raise NotImplementedError

@@ -15,6 +15,10 @@ def _audio_for_page(page):
 
 
 class SpeakerChannel(Channel):
+    def accepts(self, *, page) -> bool:
+        # Only pages with a text to read aloud (bulletins) have broadcast audio.
+        return hasattr(page, "spoken_text")
+
     def plan_targets(self, *, page, zones) -> TargetPlan:
         active = SpeakerCluster.objects.filter(is_active=True).select_related("zone")
         warnings = []

@@ -248,7 +248,7 @@ def test_sweeper_requeues_stuck_delivery_and_it_runs_once(
                                                 claim_token="dead-worker", attempts=1)
     with django_capture_on_commit_callbacks(execute=True):
         result = services.delivery_sweep()
-    assert result == {"stuck": 1, "queued": 2}
+    assert result == {"stuck": 1, "queued": 2, "starved": 0}
     assert set(Delivery.objects.values_list("status", flat=True)) == {"done"}
     applied = [c for c in RecordingChannel.calls if c["action"] == "applied"]
     assert sorted(c["key"] for c in applied) == sorted([stuck.idempotency_key, fresh.idempotency_key])
@@ -268,3 +268,23 @@ def test_resend_gives_a_failed_delivery_new_attempts(
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.DONE
     assert Dispatch.objects.get(pk=delivery.dispatch_id).status == Dispatch.Status.DONE
+
+
+def test_audio_that_never_comes_fails_the_speaker_delivery_visibly(
+    dev_site, cluster_fleet, dev_audio, django_capture_on_commit_callbacks
+):
+    page = publish(dev_site, django_capture_on_commit_callbacks)
+    Delivery.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
+    services.delivery_sweep()
+    speakers = Delivery.objects.filter(dispatch__channel="speakers")
+    assert set(speakers.values_list("status", flat=True)) == {"failed"}
+    assert "chưa có âm thanh" in speakers.first().last_error
+    assert Dispatch.objects.get(page=page, channel="speakers").status == Dispatch.Status.FAILED
+
+
+def test_campaign_pages_go_to_the_website_only(dev_site, cluster_fleet, django_capture_on_commit_callbacks):
+    from tests.factories import make_campaign
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = make_campaign(dev_site.campaigns)
+    assert list(Dispatch.objects.filter(page=campaign).values_list("channel", flat=True)) == ["website"]
