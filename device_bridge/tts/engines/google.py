@@ -144,7 +144,6 @@ class GoogleTranslateTTSClient:
                     break
             if attempt < self.retries:
                 time.sleep(self._delay(attempt, response))
-        assert last_error is not None or time.monotonic() - started > self.deadline
         raise last_error or EngineUnavailable(gettext("Dịch vụ Google quá thời hạn cho phép."))
 
     def fetch_all(self, bodies: list[str]) -> list[bytes]:
