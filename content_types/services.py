@@ -140,10 +140,11 @@ def demo_site_seed() -> dict:
     for username, full_name, is_superuser, group_names in DEMO_ACCOUNTS:
         if User.objects.filter(username=username).exists():
             continue
-        first, _, last = full_name.rpartition(" ")
+        # Vietnamese names read family name first; Django's get_full_name() puts first_name
+        # first, so the whole name goes there.
         user = User.objects.create_user(
             username=username, password=DEMO_PASSWORD, email=f"{username}@example.vn",
-            first_name=last, last_name=first, is_staff=is_superuser, is_superuser=is_superuser,
+            first_name=full_name, is_staff=is_superuser, is_superuser=is_superuser,
         )
         user.groups.set([Group.objects.get_or_create(name=name)[0] for name in group_names])
         created["users"] += 1

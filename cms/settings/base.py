@@ -117,6 +117,7 @@ DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Cổng thông tin xã Chí Minh"
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.LoginForm"
 WAGTAILADMIN_BASE_URL = env.SITE_BASE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

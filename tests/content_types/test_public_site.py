@@ -146,3 +146,9 @@ def test_server_error_page_is_vietnamese(rf):
 def test_static_css_is_served_by_the_app(client, site_tree):
     html = client.get("/").content.decode()
     assert "/static/css/site.css" in html
+
+
+def test_admin_login_form_is_vietnamese(client, db):
+    html = client.get("/admin/login/").content.decode()
+    assert "Mật khẩu" in html and "Tên đăng nhập" in html
+    assert ">Password<" not in html

@@ -1,0 +1,258 @@
+"""Device protocol load: N simulated clusters polling every 15 s plus heartbeats, one server.
+
+Starts one server process (Django's own threaded WSGI server, as ``runserver --noreload``
+uses, DEBUG off, SQLite file in WAL mode) and runs the simulator in a second process; prints client-side round-trip p50/p99 on loopback (an upper
+bound of server latency) and the server's CPU use while under load, for 100 and 1,000 clusters.
+Run: ``.venv/bin/python bench/devices.py`` (about 2 minutes). Goal at 1,000: p99 < 50 ms and
+CPU < 0.5 core.
+"""
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("BENCH_DB_DIR", tempfile.mkdtemp(prefix="ttcs-bench-devices-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ.setdefault("TTS_ENGINE", "fake")
+
+POLL_SECONDS = 15.0
+RUNS = [(100, 20.0), (1000, 40.0)]  # (clusters, seconds of load)
+ITEMS_PER_CLUSTER = 3
+
+
+def setup_fleet(count: int) -> Path:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from content_types.snippets import Zone
+    from device_bridge.fleet.services import token_hash
+    from device_bridge.models import ScheduleItem, SpeakerCluster
+
+    call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Persistent in the file: readers no longer wait for the heartbeat writers.
+        cursor.execute("PRAGMA journal_mode=WAL")
+    zones = [Zone.objects.get_or_create(code=f"thon-{n}", defaults={"name": f"Thôn {n}"})[0]
+             for n in range(10)]
+    existing = SpeakerCluster.objects.count()
+    clusters = [SpeakerCluster(code=f"bench-{n:04d}", name=f"Cụm {n}", zone=zones[n % 10])
+                for n in range(existing, count)]
+    SpeakerCluster.objects.bulk_create(clusters)
+    lines = []
+    updated = []
+    for n, cluster in enumerate(SpeakerCluster.objects.order_by("pk")[:count]):
+        cluster.token_id = f"b{n:011d}"
+        secret = f"bench-secret-{n}"
+        cluster.token_hash = token_hash(secret)
+        updated.append(cluster)
+        lines.append(f"{cluster.code} {cluster.token_id}.{secret}\n")
+    SpeakerCluster.objects.bulk_update(updated, ["token_id", "token_hash"])
+    # A realistic schedule: three bulletins in the coming days (nothing plays during the run).
+    start = timezone.now() + dt.timedelta(hours=6)
+    ScheduleItem.objects.all().delete()
+    ScheduleItem.objects.bulk_create([
+        ScheduleItem(cluster=cluster, title=f"Bản tin {k}", play_at=start + dt.timedelta(hours=5 * k),
+                     play_until=start + dt.timedelta(hours=5 * k + 1), audio_name=f"tts/{k}.mp3",
+                     audio_sha256="0" * 64, audio_size=480_000, audio_duration=60.0)
+        for cluster in updated for k in range(ITEMS_PER_CLUSTER)
+    ], batch_size=500)
+    tokens = Path(os.environ["BENCH_DB_DIR"]) / "tokens.txt"
+    tokens.write_text("".join(lines))
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_timings(server, path: Path) -> list[float]:
+    """Ask the server for its request timings since the last call (SIGUSR1)."""
+    path.unlink(missing_ok=True)
+    server.send_signal(signal.SIGUSR1)
+    deadline = time.monotonic() + 10
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.05)
+    return json.loads(path.read_text()) if path.exists() else []
+
+
+def wait_for_server(url: str, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/api/devices/v1/openapi.json", timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise RuntimeError("server did not start")
+
+
+def simulate(url: str, tokens: str, count: int, duration: float) -> None:
+    """Child process: run the fleet, print one JSON line of results."""
+    from device_bridge.fleet.simulator import percentile, run_fleet
+
+    pairs = [tuple(line.split()) for line in Path(tokens).read_text().splitlines()][:count]
+    stats, sims = asyncio.run(run_fleet(pairs, server=url, duration=duration,
+                                        poll_interval=POLL_SECONDS, tick=POLL_SECONDS,
+                                        max_connections=count))
+    all_latencies = [v for values in stats.latencies.values() for v in values]
+    print(json.dumps({
+        "requests": len(all_latencies),
+        "statuses": stats.statuses,
+        "errors": stats.errors[:5],
+        "p50_ms": percentile(all_latencies, 50) * 1000,
+        "p99_ms": percentile(all_latencies, 99) * 1000,
+        "by_kind": {kind: {"n": len(v), "p50_ms": percentile(v, 50) * 1000,
+                           "p99_ms": percentile(v, 99) * 1000}
+                    for kind, v in stats.latencies.items() if v},
+    }))
+
+
+def main() -> None:
+    from device_bridge.fleet.simulator import percentile
+
+    largest = max(count for count, _ in RUNS)
+    tokens = setup_fleet(largest)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    results = []
+    try:
+        wait_for_server(url)
+        timings_file = Path(os.environ["BENCH_DB_DIR"], "server-timings.json")
+        for count, duration in RUNS:
+            server_timings(server, timings_file)  # reset
+            cpu0, wall0 = cpu_seconds(server.pid), time.monotonic()
+            child = subprocess.run(
+                [sys.executable, __file__, "--simulate", url, str(tokens), str(count), str(duration)],
+                cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            )
+            cpu = (cpu_seconds(server.pid) - cpu0) / (time.monotonic() - wall0)
+            served = server_timings(server, timings_file)
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            result.update(clusters=count, cpu_cores=cpu, seconds=duration,
+                          server_p50_ms=percentile(served, 50) * 1000,
+                          server_p99_ms=percentile(served, 99) * 1000)
+            results.append(result)
+            print(f"{count:>5} clusters, {duration:.0f} s: {len(served)} requests "
+                  f"({len(served) / duration:.0f}/s) server p50={result['server_p50_ms']:.1f} ms "
+                  f"p99={result['server_p99_ms']:.1f} ms, server CPU={cpu:.2f} core; "
+                  f"client round trip p50={result['p50_ms']:.1f} ms p99={result['p99_ms']:.1f} ms; "
+                  f"statuses={result['statuses']}", flush=True)
+            for kind, row in result["by_kind"].items():
+                print(f"        {kind:<9} n={row['n']:<6} p50={row['p50_ms']:.1f} ms "
+                      f"p99={row['p99_ms']:.1f} ms")
+            if result["errors"]:
+                print("        errors:", result["errors"])
+    finally:
+        server.terminate()
+        server.wait(10)
+    small, large = results[0], results[-1]
+    ratio = large["clusters"] / small["clusters"]
+    print(f"growth x{ratio:.0f} clusters: requests/s x"
+          f"{(large['requests'] / large['seconds']) / (small['requests'] / small['seconds']):.1f}, "
+          f"CPU x{large['cpu_cores'] / max(small['cpu_cores'], 1e-9):.1f}, "
+          f"server p99 {small['server_p99_ms']:.1f} -> {large['server_p99_ms']:.1f} ms")
+    ok = large["server_p99_ms"] < 50 and large["cpu_cores"] < 0.5
+    print(f"goal at {large['clusters']} clusters (p99 < 50 ms, CPU < 0.5 core): "
+          f"{'met' if ok else 'NOT met'}")
+
+
+def serve(port: int) -> None:
+    """Child process: the server under test."""
+    from django.conf import settings
+
+    # One DB connection per server thread, reused across keep-alive requests (production
+    # settings do the same through DATABASE_URL's conn_max_age).
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
+    import django
+
+    django.setup()
+    import socketserver
+
+    from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+    from django.core.wsgi import get_wsgi_application
+    from django.db.backends.signals import connection_created
+
+    def sqlite_sync_normal(sender, connection, **kwargs):
+        # SQLite's default fsyncs on every commit, so 67 heartbeats/s would queue behind the
+        # disk. WAL (set once on the file) + synchronous=NORMAL is the usual setting for a
+        # single-server SQLite deployment; PostgreSQL needs nothing.
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=NORMAL")
+
+    connection_created.connect(sqlite_sync_normal)
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    class ThreadedServer(socketserver.ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+        # The stdlib default backlog (5, Django's 10) drops connection bursts, and a dropped
+        # SYN costs the client a 1-3 s retransmit while the server sits idle.
+        request_queue_size = 1024
+
+    import signal
+
+    django_app = get_wsgi_application()
+    timings: list[float] = []
+
+    def timed_app(environ, start_response):
+        # Server latency: from the WSGI call to the finished response body (Django renders
+        # non-streaming responses before returning), without the client's own delays.
+        started = time.perf_counter()
+        result = django_app(environ, start_response)
+        timings.append(time.perf_counter() - started)
+        return result
+
+    def dump(signum, frame):
+        snapshot = timings[:]
+        timings.clear()
+        Path(os.environ["BENCH_DB_DIR"], "server-timings.json").write_text(json.dumps(snapshot))
+
+    signal.signal(signal.SIGUSR1, dump)
+    httpd = ThreadedServer(("127.0.0.1", port), QuietHandler)
+    httpd.set_app(timed_app)
+    httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--simulate":
+        import django
+
+        django.setup()
+        simulate(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+    else:
+        main()
