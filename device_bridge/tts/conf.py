@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from device_bridge.audio import AssemblySettings
-
 from .normalize import DEFAULT_MAX_CHARS
 
 
-def assembly_settings() -> AssemblySettings:
+def assembly_settings():
+    """The :class:`~device_bridge.audio.AssemblySettings` from ``settings.TTS_AUDIO``."""
+    # Imported here: scipy/PyAV cost seconds at start-up and most processes never assemble.
+    from device_bridge.audio.assembly import AssemblySettings
+
     audio = getattr(settings, "TTS_AUDIO", {})
     defaults = AssemblySettings()
     return AssemblySettings(

@@ -7,8 +7,6 @@ import os
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from device_bridge.audio import AudioDecodeError, decode_to_mono
-
 JINGLE_EXTENSIONS = {".mp3", ".wav", ".ogg", ".oga", ".m4a", ".flac", ".opus"}
 JINGLE_MAX_BYTES = 5 * 1024 * 1024
 JINGLE_MAX_SECONDS = 30.0
@@ -17,6 +15,10 @@ _PROBE_RATE = 16000
 
 def validate_jingle_file(value) -> None:
     """Reject what is not short, decodable audio: a corrupt upload fails here, not on air."""
+    # Imported here so that loading models does not load PyAV and scipy.
+    from device_bridge.audio.codec import decode_to_mono
+    from device_bridge.audio.errors import AudioDecodeError
+
     extension = os.path.splitext(value.name or "")[1].lower()
     if extension not in JINGLE_EXTENSIONS:
         raise ValidationError(

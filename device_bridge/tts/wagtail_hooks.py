@@ -7,7 +7,6 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_urls
 from .models import PronunciationEntry
 
 
@@ -27,6 +26,8 @@ register_snippet(PronunciationViewSet)
 
 @hooks.register("register_admin_urls")
 def register_tts_admin_urls():
+    from . import admin_urls  # late: its views load PyAV/scipy, which the hook scan needn't
+
     return [path("tts/", include(admin_urls, namespace="tts_admin"))]
 
 
