@@ -116,6 +116,16 @@ class TestGttsEngine(EngineContract):
         assert speech.requests == 3
         assert speech.duration_seconds > 0
 
+    def test_retry_after_header_is_honoured_within_the_backoff_cap(self, engine):
+        import time
+
+        self.fake.statuses.append(429)
+        self.fake.retry_after = "30"  # capped by MAX_BACKOFF (0.05 s in tests)
+        started = time.monotonic()
+        engine.synthesize("Xin chào.")
+        assert time.monotonic() - started < 5
+        assert len(self.fake.requests) == 2
+
     def test_gives_up_after_retries_with_status_and_body(self, engine):
         self.fake.always_status = 500
         with pytest.raises(EngineUnavailable) as err:
