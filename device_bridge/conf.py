@@ -9,7 +9,8 @@ DEFAULTS: dict[str, Any] = {
     # unchanged schedule keeps the same body and can be answered with 304 Not Modified.
     "AUDIO_URL_LIFETIME": 3600,
     "LONG_POLL_SECONDS": 25,
-    "LONG_POLL_INTERVAL": 1.0,
+    "LONG_POLL_INTERVAL": 0.5,
+    "LONG_POLL_DB_RECHECK": 5.0,
     "POLL_AFTER_SECONDS": 15,
     "MAX_ATTEMPTS": 5,
     "RETRY_BASE_SECONDS": 30,
@@ -19,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "AUDIO_WAIT_SECONDS": 3600,
     "SLOT_WINDOW_MINUTES": 60,
     "RELAY_HORIZON_DAYS": 7,
-    "ONLINE_AFTER_SECONDS": 60,
+    "HEARTBEAT_WRITE_SECONDS": 45,
+    "ONLINE_AFTER_SECONDS": 90,
     "DEFAULT_CHANNELS": ["website", "speakers"],
     "RECEIPT_TOLERANCE_SECONDS": 300,
 }

@@ -1,5 +1,6 @@
 """Bearer-token authentication of clusters and the JSON error envelope of protocol v1."""
 
+import datetime as dt
 import functools
 import json
 import logging
@@ -7,6 +8,7 @@ import logging
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.crypto import constant_time_compare
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from ..fleet.services import token_hash
@@ -15,7 +17,8 @@ from ..models import SpeakerCluster
 logger = logging.getLogger(__name__)
 
 AUTH_SQL = (
-    "SELECT id, code, token_hash, schedule_version, zone_id FROM device_bridge_speakercluster "
+    "SELECT id, code, token_hash, schedule_version, zone_id, last_seen_at, last_heartbeat "
+    "FROM device_bridge_speakercluster "
     "WHERE token_id = %s AND is_active"
 )
 
@@ -43,7 +46,28 @@ def cluster_from_request(request) -> SpeakerCluster | None:
     if row is None or not constant_time_compare(row[2], token_hash(secret)):
         return None
     return SpeakerCluster(pk=row[0], code=row[1], token_hash=row[2], schedule_version=row[3],
-                          zone_id=row[4], token_id=token_id, is_active=True)
+                          zone_id=row[4], token_id=token_id, is_active=True,
+                          last_seen_at=_as_datetime(row[5]), last_heartbeat=_as_json(row[6]))
+
+
+def _as_datetime(value):
+    # Raw cursors skip Django's converters: SQLite hands back text (stored in UTC).
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed
+
+
+def _as_json(value):
+    if value is None or isinstance(value, dict):
+        return value or {}
+    try:
+        loaded = json.loads(value)
+    except (TypeError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
 
 
 def cluster_api(*methods: str):

@@ -3,7 +3,8 @@
 import datetime as dt
 import time
 
-from django.db import close_old_connections
+from django.core.cache import cache
+from django.db import connection
 from django.http import FileResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -88,7 +89,8 @@ def heartbeat(request, cluster):
     except validation.Invalid as err:
         return _invalid(err)
     now = timezone.now()
-    fleet.cluster_heartbeat_record(cluster_id=cluster.pk, data=cleaned, now=now)
+    fleet.cluster_heartbeat_record(cluster=cluster, data=cleaned, now=now,
+                                   write_every_seconds=setting("HEARTBEAT_WRITE_SECONDS"))
     return JsonResponse({
         "server_time": _iso(now),
         "schedule_version": f"{cluster.schedule_version}-{audio_expiry()}",
@@ -148,14 +150,25 @@ def commands(request, cluster):
         return error_response(400, "invalid", "wait: must be between 0 and 60", field="wait")
     wait = min(wait, limit)
     interval = float(setting("LONG_POLL_INTERVAL"))
+    recheck = float(setting("LONG_POLL_DB_RECHECK"))
     deadline = time.monotonic() + wait
-    while True:
-        taken = fleet.cluster_commands_take(cluster_id=cluster.pk, now=timezone.now())
-        if taken or time.monotonic() >= deadline:
-            break
-        # Give the connection back between polls so a thread waiting here holds no DB slot.
-        close_old_connections()
+    signal_key = fleet.command_signal_key(cluster.pk)
+    seen = cache.get(signal_key)
+    taken = fleet.cluster_commands_take(cluster_id=cluster.pk, now=timezone.now())
+    checked_at = time.monotonic()
+    while not taken and time.monotonic() < deadline:
+        if not connection.in_atomic_block:
+            # A waiting cluster holds a thread, not a database connection.
+            connection.close()
         time.sleep(min(interval, max(deadline - time.monotonic(), 0)))
+        # New commands ring the cache key (instant with a shared cache such as Redis); the
+        # database is still asked every few seconds for commands made in another process
+        # when the cache is per-process.
+        current = cache.get(signal_key)
+        if current != seen or time.monotonic() - checked_at >= recheck:
+            seen = current
+            taken = fleet.cluster_commands_take(cluster_id=cluster.pk, now=timezone.now())
+            checked_at = time.monotonic()
     return JsonResponse({"commands": [_command_json(c) for c in taken]})
 
 

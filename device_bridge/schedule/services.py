@@ -8,6 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..conf import setting
+from ..fleet.services import cluster_commands_signal
 from ..models import ClusterCommand, RelayProgramme, ScheduleItem, SpeakerCluster
 from .slots import RANK, RELAY_RANK, Window, emergency_window, relay_windows, template_windows
 
@@ -81,6 +82,7 @@ def schedule_items_for_delivery(*, delivery, page, audio, template, now: dt.date
                     payload={"item_id": items[0].pk} if items[0].pk else {},
                     expires_at=items[0].play_until,
                 )
+                cluster_commands_signal(cluster_id=delivery.cluster_id)
     except IntegrityError:
         # Another worker created them first (a swept, re-run delivery): theirs stand.
         logger.info("Schedule items of delivery %s already exist", delivery.pk)
@@ -104,6 +106,7 @@ def schedule_items_cancel(*, delivery) -> int:
                 payload={"item_id": playing_id},
                 expires_at=timezone.now() + dt.timedelta(minutes=10),
             )
+            cluster_commands_signal(cluster_id=cluster.pk)
         cluster_schedule_bump(cluster_ids=[delivery.cluster_id])
     return count
 

@@ -82,3 +82,19 @@ def test_lossy_network_and_corrupt_downloads_still_end_in_one_receipt_each(
     assert stats.lost > 0 and stats.checksum_failures > 0
     assert PlaybackReceipt.objects.count() == 3  # resent receipts were duplicates
     assert Dispatch.objects.get(page=page, channel="speakers").status == Dispatch.Status.DONE
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_speaker_sim_command_registers_clusters_and_talks_to_the_server(live_server, dev_site):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from device_bridge.models import SpeakerCluster
+
+    out = StringIO()
+    call_command("speaker_sim", server=live_server.url, count=2, duration=2, poll=0.5, tick=0.2,
+                 zone="thon-dong", stdout=out)
+    clusters = SpeakerCluster.objects.filter(code__startswith="sim-")
+    assert clusters.count() == 2 and all(c.last_seen_at for c in clusters)
+    assert "clusters=2" in out.getvalue() and "heartbeat" in out.getvalue()

@@ -163,3 +163,19 @@ def test_cancelled_item_audio_is_gone(dev_scheduled, cluster_fleet, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         dev_scheduled.unpublish()
     assert Client().get(url, **auth(cluster.token)).status_code == 410
+
+
+def test_unchanged_heartbeats_are_written_at_most_every_45_seconds(cluster_fleet):
+    cluster = cluster_fleet[0]
+    body = {"status": "idle", "volume": 70, "temperature_c": 40}
+    post("/api/devices/v1/heartbeat", body, cluster.token)
+    first = SpeakerCluster.objects.get(pk=cluster.pk).last_seen_at
+    post("/api/devices/v1/heartbeat", {**body, "temperature_c": 41}, cluster.token)
+    assert SpeakerCluster.objects.get(pk=cluster.pk).last_seen_at == first
+    post("/api/devices/v1/heartbeat", {**body, "status": "playing"}, cluster.token)
+    changed = SpeakerCluster.objects.get(pk=cluster.pk)
+    assert changed.last_seen_at > first and changed.last_heartbeat["status"] == "playing"
+    SpeakerCluster.objects.filter(pk=cluster.pk).update(
+        last_seen_at=timezone.now() - dt.timedelta(seconds=50))
+    post("/api/devices/v1/heartbeat", {**body, "status": "playing"}, cluster.token)
+    assert (timezone.now() - SpeakerCluster.objects.get(pk=cluster.pk).last_seen_at).total_seconds() < 5
