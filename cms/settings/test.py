@@ -7,3 +7,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Tests never reach Google: the recording fake engine unless a test picks a real one (eSpeak
+# NG, or gTTS against the local fake server in tests/fakes/gtts_server.py).
+TTS_ENGINE = "fake"
+GTTS_BASE_URL = "http://127.0.0.1:9"
