@@ -9,7 +9,7 @@ from wagtail.models import GroupPagePermission, Workflow
 from content_types.models import Priority
 from tests.factories import make_bulletin, make_campaign
 from workflows import defaults, roles
-from workflows.models import WorkflowRoute
+from workflows.models import ListenApprovalTask, WorkflowRoute
 from workflows.roles import on_post_migrate, roles_install
 from workflows.selectors import workflow_for_page
 
@@ -102,6 +102,18 @@ class RoutingTests(ModerationTestCase):
         normal = Workflow.objects.get(name=defaults.NORMAL_WORKFLOW)
         self.assertEqual(self.client.get(reverse("wagtailadmin_workflows:edit", args=[normal.pk])).status_code, 200)
         self.assertEqual(self.client.get(reverse("wagtailadmin_workflows:index")).status_code, 200)
+
+    def test_administrator_creates_a_listen_before_approve_step_in_the_admin(self):
+        self.client.force_login(self.administrator)
+        response = self.client.get(reverse("wagtailadmin_workflows:select_task_type"))
+        self.assertContains(response, "Nghe duyệt bản tin")
+        response = self.client.post(
+            reverse("wagtailadmin_workflows:add_task", args=("workflows", "listenapprovaltask")),
+            {"name": "Chủ tịch UBND nghe duyệt", "groups": [Group.objects.get(name=roles.LEADER).pk]},
+        )
+        self.assertEqual(response.status_code, 302)
+        task = ListenApprovalTask.objects.get(name="Chủ tịch UBND nghe duyệt")
+        self.assertEqual(list(task.groups.values_list("name", flat=True)), [roles.LEADER])
 
     def test_editors_cannot_change_the_rules(self):
         self.client.force_login(self.editor)
