@@ -84,6 +84,9 @@ class SimulatedCluster:
         goes_offline = self.rng.random() < self.faults.offline_fraction
         self.offline_until = time.monotonic() + (self.faults.offline_seconds if goes_offline else 0)
         self.commands_seen: list[dict] = []
+        #: A lean keep-alive connection replaces ``client`` for large fleets (see lean_http).
+        self.connection = None
+        self.command_connection = None
 
     @property
     def headers(self):
@@ -99,8 +102,10 @@ class SimulatedCluster:
             self.stats.lost += 1
             raise LostRequest(kind)
         started = time.perf_counter()
-        response = await self.client.request(method, url, headers={**self.headers,
-                                             **kwargs.pop("headers", {})}, **kwargs)
+        lean = self.command_connection if kind == "commands" else self.connection
+        client = lean or self.client
+        response = await client.request(method, url, headers={**self.headers,
+                                        **kwargs.pop("headers", {})}, **kwargs)
         self.stats.record(kind, time.perf_counter() - started, response.status_code)
         if lose:
             # The server handled it but the answer never arrived: the client must resend.
@@ -229,6 +234,7 @@ async def run_fleet(
     clusters: list[tuple[str, str]], *, server: str, duration: float, speed: float = 1.0,
     poll_interval: float = 15.0, tick: float = 0.2, faults: Faults | None = None,
     commands_wait: float | None = None, stop_when=None, seed: int = 1, max_connections: int = 200,
+    lean: bool = False,
 ) -> tuple[Stats, list[SimulatedCluster]]:
     """Run ``clusters`` ((code, token) pairs) for ``duration`` real seconds.
 
@@ -243,6 +249,12 @@ async def run_fleet(
         sims = [SimulatedCluster(server=server, token=token, code=code, client=client, clock=clock,
                                  stats=stats, faults=faults, rng=random.Random(rng.random()))
                 for code, token in clusters]
+        if lean:
+            from .lean_http import LeanConnection
+
+            for sim in sims:
+                sim.connection = LeanConnection()
+                sim.command_connection = LeanConnection(timeout=60)
         deadline = time.monotonic() + duration
 
         async def life(index: int, sim: SimulatedCluster):
@@ -278,6 +290,10 @@ async def run_fleet(
                     await asyncio.sleep(0.1)
             tasks.append(asyncio.create_task(watcher()))
         await asyncio.gather(*tasks)
+        for sim in sims:
+            for connection in (sim.connection, sim.command_connection):
+                if connection is not None:
+                    await connection.close()
     return stats, sims
 
 

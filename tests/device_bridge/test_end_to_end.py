@@ -77,7 +77,7 @@ def test_lossy_network_and_corrupt_downloads_still_end_in_one_receipt_each(
     stats, sims = asyncio.run(run_fleet(
         [(c.code, c.token) for c in cluster_fleet], server=live_server.url, duration=60,
         speed=120, poll_interval=0.3, tick=0.05, stop_when=all_played, seed=7,
-        faults=Faults(loss=0.3, corrupt=0.5),
+        faults=Faults(loss=0.3, corrupt=0.5), lean=True, commands_wait=0.5,
     ))
     assert stats.lost > 0 and stats.checksum_failures > 0
     assert PlaybackReceipt.objects.count() == 3  # resent receipts were duplicates

@@ -32,6 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("--loss", type=float, default=0.0, help="probability a request is lost")
         parser.add_argument("--corrupt", type=float, default=0.0, help="probability a download is corrupted")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--lean", action="store_true",
+                            help="one raw keep-alive connection per cluster (for large fleets)")
 
     def handle(self, *args, **options):
         clusters = self._clusters(options)
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         stats, sims = asyncio.run(run_fleet(
             clusters, server=options["server"], duration=options["duration"], speed=options["speed"],
             poll_interval=options["poll"], tick=options["tick"], faults=faults,
-            commands_wait=options["commands_wait"], seed=options["seed"],
+            commands_wait=options["commands_wait"], seed=options["seed"], lean=options["lean"],
         ))
         self.stdout.write(summary(stats, sims))
 
