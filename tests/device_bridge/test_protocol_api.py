@@ -119,7 +119,8 @@ def test_cluster_back_after_hours_offline_gets_only_what_is_still_valid(dev_sche
     assert listed == [i.pk for i in items[2:]]
 
 
-def test_commands_long_poll_returns_as_soon_as_a_command_arrives(cluster_fleet, settings, transactional_db):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_commands_long_poll_returns_as_soon_as_a_command_arrives(cluster_fleet, settings):
     settings.DEVICE_BRIDGE = {**settings.DEVICE_BRIDGE, "LONG_POLL_SECONDS": 5, "LONG_POLL_INTERVAL": 0.1}
     cluster = cluster_fleet[0]
 
