@@ -54,6 +54,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=problem))
 
 
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Every transactional test (live server, worker subprocess) gets serialized rollback.
+
+    A transactional test ends by flushing the database, which would also wipe what the data
+    migrations made (roles, workflows, the pronunciation lexicon, Wagtail's root page) for the
+    tests after it. Overriding pytest-django's fixture of this name, autouse and without asking
+    for ``db``, turns serialized rollback on for those tests and changes nothing for the others.
+    """
+
+
 @pytest.fixture
 def site_tree(db):
     return build_site()
