@@ -37,6 +37,7 @@ class Faults:
     offline_fraction: float = 1.0  # share of the fleet that starts offline
     loss: float = 0.0  # probability that a request is lost
     corrupt: float = 0.0  # probability that a download arrives corrupted
+    corrupt_first: int = 0  # the first N downloads of each cluster arrive corrupted
 
 
 @dataclass
@@ -84,6 +85,7 @@ class SimulatedCluster:
         goes_offline = self.rng.random() < self.faults.offline_fraction
         self.offline_until = time.monotonic() + (self.faults.offline_seconds if goes_offline else 0)
         self.commands_seen: list[dict] = []
+        self.downloads = 0
         #: A lean keep-alive connection replaces ``client`` for large fleets (see lean_http).
         self.connection = None
         self.command_connection = None
@@ -144,7 +146,10 @@ class SimulatedCluster:
             self.stats.errors.append(f"{self.code}: audio {item['id']} HTTP {response.status_code}")
             return None
         data = response.content
-        if self.faults.corrupt and self.rng.random() < self.faults.corrupt:
+        self.downloads += 1
+        if self.downloads <= self.faults.corrupt_first or (
+            self.faults.corrupt and self.rng.random() < self.faults.corrupt
+        ):
             data = bytes([data[0] ^ 0xFF]) + data[1:]
         if len(data) != audio["size_bytes"] or hashlib.sha256(data).hexdigest() != audio["sha256"]:
             self.stats.checksum_failures += 1

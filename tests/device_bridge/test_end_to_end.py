@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from device_bridge.fleet.simulator import Faults, run_fleet
+from device_bridge.fleet.simulator import Faults, run_fleet, summary
 from device_bridge.models import (
     Delivery,
     Dispatch,
@@ -77,11 +77,12 @@ def test_lossy_network_and_corrupt_downloads_still_end_in_one_receipt_each(
     stats, sims = asyncio.run(run_fleet(
         [(c.code, c.token) for c in cluster_fleet], server=live_server.url, duration=60,
         speed=120, poll_interval=0.3, tick=0.05, stop_when=all_played, seed=7,
-        faults=Faults(loss=0.3, corrupt=0.5), lean=True, commands_wait=0.5,
+        faults=Faults(loss=0.3, corrupt=0.3, corrupt_first=1), lean=True, commands_wait=0.5,
     ))
-    assert stats.lost > 0 and stats.checksum_failures > 0
-    assert PlaybackReceipt.objects.count() == 3  # resent receipts were duplicates
-    assert Dispatch.objects.get(page=page, channel="speakers").status == Dispatch.Status.DONE
+    report = summary(stats, sims)
+    assert stats.lost > 0 and stats.checksum_failures >= 3, report
+    assert PlaybackReceipt.objects.count() == 3, report  # resent receipts were duplicates
+    assert Dispatch.objects.get(page=page, channel="speakers").status == Dispatch.Status.DONE, report
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

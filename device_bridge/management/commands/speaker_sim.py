@@ -31,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--offline-fraction", type=float, default=1.0)
         parser.add_argument("--loss", type=float, default=0.0, help="probability a request is lost")
         parser.add_argument("--corrupt", type=float, default=0.0, help="probability a download is corrupted")
+        parser.add_argument("--corrupt-first", type=int, default=0,
+                            help="corrupt the first N downloads of every cluster")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--lean", action="store_true",
                             help="one raw keep-alive connection per cluster (for large fleets)")
@@ -38,7 +40,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         clusters = self._clusters(options)
         faults = Faults(offline_seconds=options["offline"], offline_fraction=options["offline_fraction"],
-                        loss=options["loss"], corrupt=options["corrupt"])
+                        loss=options["loss"], corrupt=options["corrupt"],
+                        corrupt_first=options["corrupt_first"])
         self.stdout.write(f"Mô phỏng {len(clusters)} cụm loa → {options['server']} "
                           f"trong {options['duration']:.0f} s (tốc độ ×{options['speed']:g})")
         stats, sims = asyncio.run(run_fleet(
