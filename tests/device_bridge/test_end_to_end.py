@@ -94,7 +94,7 @@ def test_speaker_sim_command_registers_clusters_and_talks_to_the_server(live_ser
     from device_bridge.models import SpeakerCluster
 
     out = StringIO()
-    call_command("speaker_sim", server=live_server.url, count=2, duration=2, poll=0.5, tick=0.2,
+    call_command("speaker_sim", server=live_server.url, count=2, duration=4, poll=0.5, tick=0.2,
                  zone="thon-dong", stdout=out)
     clusters = SpeakerCluster.objects.filter(code__startswith="sim-")
     assert clusters.count() == 2 and all(c.last_seen_at for c in clusters)
