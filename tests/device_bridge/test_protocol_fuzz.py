@@ -6,7 +6,9 @@ with a valid cluster token: no response may be a 5xx, and every response must ma
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
@@ -21,6 +23,17 @@ schema.config.generation.update(
 
 @pytest.fixture
 def dev_fuzz_token(db, settings):
+    # Django's test client detaches close_old_connections for the length of a request; the raw
+    # WSGI app schemathesis calls does not, and on PostgreSQL it would close the test's
+    # connection (inside the test transaction) after the first response.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield _fuzz_token(settings)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def _fuzz_token(settings):
     settings.DEVICE_BRIDGE = {**settings.DEVICE_BRIDGE, "LONG_POLL_SECONDS": 0.2,
                               "LONG_POLL_INTERVAL": 0.1}
     cluster = SpeakerCluster.objects.create(code="fuzz", name="Cụm thử nghiệm")
