@@ -29,16 +29,21 @@ def workflow_for_page(page) -> Workflow | None:
     return None
 
 
-def task_state_current_for(obj) -> TaskState | None:
-    """The in-progress task state (specific) of the object's active workflow, if any."""
-    if obj is None or obj.pk is None:
-        return None
-    workflow_state = (
+def workflow_state_in_progress(obj) -> WorkflowState | None:
+    """The object's workflow state that is still in progress, with its current step loaded."""
+    return (
         WorkflowState.objects.for_instance(obj)
         .filter(status=WorkflowState.STATUS_IN_PROGRESS)
         .select_related("current_task_state")
         .first()
     )
+
+
+def task_state_current_for(obj) -> TaskState | None:
+    """The in-progress task state (specific) of the object's active workflow, if any."""
+    if obj is None or obj.pk is None:
+        return None
+    workflow_state = workflow_state_in_progress(obj)
     if not workflow_state or not workflow_state.current_task_state:
         return None
     task_state = workflow_state.current_task_state

@@ -14,6 +14,7 @@ from .selectors import (
     listen_record_valid_for,
     revision_has_audio,
     user_is_task_approver,
+    workflow_state_in_progress,
 )
 
 logger = logging.getLogger(__name__)
@@ -127,12 +128,7 @@ def task_state_reset_for_new_revision(*, revision_id: int) -> TaskState | None:
     obj = revision.content_object
     if obj is None:
         return None
-    workflow_state = (
-        WorkflowState.objects.for_instance(obj)
-        .filter(status=WorkflowState.STATUS_IN_PROGRESS)
-        .select_related("current_task_state")
-        .first()
-    )
+    workflow_state = workflow_state_in_progress(obj)
     if not workflow_state or not workflow_state.current_task_state:
         return None
     current = workflow_state.current_task_state.specific
