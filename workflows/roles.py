@@ -22,6 +22,7 @@ ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR)
 
 #: App labels whose every permission the technician holds (fleet, clusters, schedules).
 TECHNICIAN_APP_LABELS = ("device_bridge",)
+DELIVERY_PROGRESS_CODENAMES = ("view_dispatch", "view_delivery")
 
 _READ_REFERENCE_DATA = ("content_types.view_category", "content_types.view_zone")
 _MEDIA = (
@@ -168,6 +169,17 @@ def technician_grants_sync(apps) -> int:
             total = group.permissions.filter(
                 content_type__app_label__in=TECHNICIAN_APP_LABELS
             ).count()
+    # Editors and approvers follow what their bulletins did on the radio ("Tiến độ phát tin").
+    progress_permissions = list(
+        Permission.objects.filter(
+            content_type__app_label__in=TECHNICIAN_APP_LABELS,
+            codename__in=DELIVERY_PROGRESS_CODENAMES,
+        )
+    )
+    for name in (EDITOR, REVIEWER, LEADER):
+        group = Group.objects.filter(name=name).first()
+        if group is not None:
+            group.permissions.add(*progress_permissions)
     return total
 
 

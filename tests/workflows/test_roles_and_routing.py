@@ -41,6 +41,15 @@ class RolesTests(ModerationTestCase):
         self.assertIn(later, technician.permissions.all())
         self.assertIn(later, Group.objects.get(name=roles.ADMINISTRATOR).permissions.all())
 
+    def test_editors_and_approvers_may_follow_delivery_progress_but_not_manage_devices(self):
+        for name in (roles.EDITOR, roles.REVIEWER, roles.LEADER):
+            granted = set(
+                Group.objects.get(name=name)
+                .permissions.filter(content_type__app_label="device_bridge")
+                .values_list("codename", flat=True)
+            )
+            self.assertEqual(granted, {"view_dispatch", "view_delivery"}, name)
+
     def test_installing_roles_twice_changes_nothing(self):
         before = {g.name: g.permissions.count() for g in Group.objects.all()}
         page_grants = GroupPagePermission.objects.count()
