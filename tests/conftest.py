@@ -65,6 +65,14 @@ def django_db_serialized_rollback():
     """
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Database ids repeat between tests (rollback), so cached values keyed by id must not."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def site_tree(db):
     return build_site()

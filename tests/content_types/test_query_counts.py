@@ -11,7 +11,8 @@ from tests.factories import make_bulletin
 pytestmark = pytest.mark.django_db
 
 # Pinned: a change that adds a query to a page load shows up here. The bulletin page's extra
-# queries over a bare page are its category, its zones and its audio.
+# queries over a bare page are its category, its zones and its audio (one query until the
+# audio is ready, then cached).
 QUERIES = {"home": 13, "news_index": 16, "bulletin": 15}
 
 

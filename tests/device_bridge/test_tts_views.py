@@ -92,6 +92,31 @@ def test_bulletin_page_has_a_player_with_duration(client, tts_world):
     assert "<audio" not in client.get(silent.url).content.decode()
 
 
+def test_player_of_a_live_bulletin_is_cached_until_its_next_revision(client, tts_world):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from device_bridge.tts.selectors import engine_for_page
+
+    _site, page, _admin = tts_world
+    page.refresh_from_db()
+    client.get(page.url)  # warm Wagtail's own caches
+    cache.delete(f"tts:player:{page.pk}:{page.live_revision_id}:{engine_for_page(page)}")
+    with CaptureQueriesContext(connection) as first:
+        client.get(page.url)
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(page.url).content.decode()
+    assert len(second.captured_queries) == len(first.captured_queries) - 1
+    assert audio_url(audio_for_page(page)) in html
+
+    # A new live revision with other text: the old audio must not be offered for it.
+    old_url = audio_url(audio_for_page(page))
+    page.radio_text = "Nội dung phát thanh đã được sửa lại hoàn toàn."
+    page.save_revision().publish()
+    assert old_url not in client.get(page.url).content.decode()
+
+
 def test_api_exposes_audio_url_duration_and_engine(client, tts_world):
     _site, page, _admin = tts_world
     audio = audio_for_page(page)
