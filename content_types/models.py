@@ -1,5 +1,6 @@
 """Page types of the commune portal and the snippets they use."""
 
+from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils import timezone
@@ -194,7 +195,9 @@ class BulletinPage(Page):
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("date"), FieldPanel("priority")]),
-        FieldRowPanel([FieldPanel("category"), FieldPanel("zones")]),
+        FieldRowPanel(
+            [FieldPanel("category"), FieldPanel("zones", widget=forms.CheckboxSelectMultiple)]
+        ),
         FieldPanel("summary"),
         FieldPanel("body"),
         MultiFieldPanel(
