@@ -91,20 +91,19 @@ def demo_site_seed() -> dict:
         },
     )
 
-    news = _child(home, "tin-tuc")
-    if news is None:
-        news = _add_published(home, NewsIndexPage(
-            title="Tin tức", slug="tin-tuc", show_in_menus=True,
-            intro="Bản tin của đài truyền thanh và thông báo của UBND xã.",
-        ))
-        created["pages"] += 1
-    campaigns_index = _child(home, "chien-dich")
-    if campaigns_index is None:
-        campaigns_index = _add_published(home, CampaignIndexPage(
-            title="Chiến dịch tuyên truyền", slug="chien-dich", show_in_menus=True,
-            intro="Các đợt tuyên truyền theo kế hoạch thông tin cơ sở năm 2026.",
-        ))
-        created["pages"] += 1
+    def section(page_class, slug, title, intro):
+        page = _child(home, slug)
+        if page is None:
+            page = _add_published(
+                home, page_class(title=title, slug=slug, show_in_menus=True, intro=intro)
+            )
+            created["pages"] += 1
+        return page
+
+    news = section(NewsIndexPage, "tin-tuc", "Tin tức",
+                   "Bản tin của đài truyền thanh và thông báo của UBND xã.")
+    campaigns_index = section(CampaignIndexPage, "chien-dich", "Chiến dịch tuyên truyền",
+                              "Các đợt tuyên truyền theo kế hoạch thông tin cơ sở năm 2026.")
 
     campaigns = {}
     for data in demo_content.CAMPAIGNS:

@@ -59,8 +59,8 @@ def _direct_publish_refused(request):
     )
 
 
-@hooks.register("before_edit_page")
-def refuse_direct_publish_on_edit(request, page):
+def _refuse_publish_action(request):
+    """The editor's "Xuất bản" button posts ``action-publish``; only Quản trị may use it."""
     if (
         request.method == "POST"
         and request.POST.get("action-publish")
@@ -68,6 +68,11 @@ def refuse_direct_publish_on_edit(request, page):
     ):
         return _direct_publish_refused(request)
     return None
+
+
+@hooks.register("before_edit_page")
+def refuse_direct_publish_on_edit(request, page):
+    return _refuse_publish_action(request)
 
 
 @hooks.register("before_edit_page")
@@ -84,13 +89,7 @@ def refuse_double_submit(request, page):
 
 @hooks.register("before_create_page")
 def refuse_direct_publish_on_create(request, parent_page, page_class):
-    if (
-        request.method == "POST"
-        and request.POST.get("action-publish")
-        and not user_may_publish_directly(request.user)
-    ):
-        return _direct_publish_refused(request)
-    return None
+    return _refuse_publish_action(request)
 
 
 @hooks.register("before_bulk_action")

@@ -6,7 +6,7 @@ import pytest
 
 from device_bridge.fleet.services import cluster_token_rotate
 from device_bridge.models import ScheduleTemplate, SpeakerCluster
-from tests.factories import build_site
+from tests.factories import build_site, make_bulletin
 
 
 @pytest.fixture
@@ -75,3 +75,16 @@ def local(day: dt.date, hhmm: str) -> dt.datetime:
 
     return dt.datetime.combine(day, dt.datetime.strptime(hhmm, "%H:%M").time(),
                                timezone.get_current_timezone())
+
+
+def auth(token):
+    """The header a cluster sends with its token."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def dev_scheduled(dev_site, cluster_fleet, dev_audio, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_bulletin(dev_site.news, category=dev_site.categories["an-sinh-xa-hoi"])
+        dev_audio.add(page)
+    return page

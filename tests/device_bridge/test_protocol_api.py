@@ -14,23 +14,11 @@ from django.utils import timezone
 
 from device_bridge.fleet.services import cluster_command_create
 from device_bridge.models import ClusterCommand, PlaybackReceipt, ScheduleItem, SpeakerCluster
-from tests.factories import make_bulletin
-
-
-def auth(token):
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+from tests.device_bridge.conftest import auth
 
 
 def post(path, body, token):
     return Client().post(path, data=json.dumps(body), content_type="application/json", **auth(token))
-
-
-@pytest.fixture
-def dev_scheduled(dev_site, cluster_fleet, dev_audio, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        page = make_bulletin(dev_site.news, category=dev_site.categories["an-sinh-xa-hoi"])
-        dev_audio.add(page)
-    return page
 
 
 def test_schedule_lists_items_with_signed_audio_size_and_checksum(dev_scheduled, cluster_fleet):

@@ -9,19 +9,7 @@ from django.test import Client
 from device_bridge.fleet.services import cluster_token_revoke, cluster_token_rotate
 from device_bridge.models import DeviceEvent, PlaybackReceipt, ScheduleItem
 from device_bridge.protocol.signing import audio_token
-from tests.factories import make_bulletin
-
-
-def auth(token):
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
-@pytest.fixture
-def dev_scheduled(dev_site, cluster_fleet, dev_audio, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        page = make_bulletin(dev_site.news, category=dev_site.categories["an-sinh-xa-hoi"])
-        dev_audio.add(page)
-    return page
+from tests.device_bridge.conftest import auth
 
 
 def items_of(cluster):
