@@ -27,13 +27,36 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+#: SQLite as a concurrent server's database (one web process with threads, one django-q2
+#: cluster, 100+ speaker clusters heartbeating). Without these, a transaction that read before
+#: writing fails at once with "database is locked" when a heartbeat holds the write lock:
+#: SQLite cannot wait in that case, so the busy timeout alone does not help.
+SQLITE_OPTIONS = {
+    # BEGIN IMMEDIATE takes the write lock up front, where the busy timeout does wait.
+    "transaction_mode": "IMMEDIATE",
+    # Seconds a writer waits for the lock before "database is locked" (Python's default: 5).
+    "timeout": 20,
+    # WAL: readers never wait for the writer nor block it; NORMAL is durable in WAL mode
+    # (a power cut may lose the last commits, never corrupts) and skips an fsync per commit.
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA temp_store=MEMORY;"
+        "PRAGMA cache_size=-20000"
+    ),
+}
+
+
 def database_config() -> dict:
-    """``DATABASE_URL`` or, by default, an SQLite file in ``var/``."""
+    """``DATABASE_URL`` or, by default, an SQLite file in ``var/`` (see ``SQLITE_OPTIONS``)."""
     url = env_str("DATABASE_URL")
     if not url:
         (BASE_DIR / "var").mkdir(exist_ok=True)
         url = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
-    return dj_database_url.parse(url, conn_max_age=60)
+    config = dj_database_url.parse(url, conn_max_age=60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
 
 
 DATABASE = database_config()
