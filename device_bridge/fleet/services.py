@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import ClusterCommand, DeviceEvent, PlaybackReceipt, ScheduleItem, SpeakerCluster
 
@@ -117,36 +118,68 @@ def cluster_command_ack(*, cluster_id: int, command_id: int, result: str, error:
     )
 
 
+#: Why a receipt is rejected, answered per receipt in ``results`` (documented in
+#: docs/device-protocol.md §3). Another cluster's item is ``unknown_item`` too: a different
+#: answer would tell a cluster which ids exist.
+RECEIPT_REJECTIONS = {
+    "unknown_item": gettext_lazy("Cụm loa này không có mục lịch phát %(id)s."),
+    "early_item": gettext_lazy("Mục lịch phát %(id)s chỉ được phát từ %(start)s, biên nhận ghi "
+                               "bắt đầu lúc %(started)s; hãy chỉnh đồng hồ theo server_time."),
+    "expired_item": gettext_lazy("Mục lịch phát %(id)s đã hết thời gian phát lúc %(until)s, biên "
+                                 "nhận ghi bắt đầu lúc %(started)s."),
+}
+#: Rejected receipts a DeviceEvent keeps in full; the counts cover all of them.
+EVENT_RECEIPTS_KEPT = 20
+
+
 class ReceiptRejected(Exception):
-    def __init__(self, code: str, message: str, status: int):
-        super().__init__(message)
+    def __init__(self, code: str, **params):
+        super().__init__(str(RECEIPT_REJECTIONS[code]) % params)
         self.code = code
-        self.status = status
 
 
-def receipt_record(*, cluster_id: int, receipt: dict, tolerance_seconds: int) -> str:
-    """Record one playback receipt. Returns "accepted" or "duplicate"; raises ReceiptRejected.
+def receipts_record(*, cluster_id: int, receipts: list[dict], skew_seconds: int) -> list[dict]:
+    """Record a cluster's playback receipts; one result per receipt, in order.
 
-    Rejections are logged and kept as device events: an unknown item means a confused or
-    hostile device, and playing after the window closed breaks the "never play expired" rule.
+    A receipt is accepted only for an item of this cluster and only if it started inside the
+    item's window, widened by ``skew_seconds`` on both sides for clocks that drift. Rejections
+    are logged as one DeviceEvent per request, however many receipts it held.
     """
+    items = ScheduleItem.objects.filter(
+        pk__in={receipt["item_id"] for receipt in receipts}, cluster_id=cluster_id
+    ).only("pk", "play_at", "play_until", "status", "delivery_id")
+    items = {item.pk: item for item in items}
+    skew = dt.timedelta(seconds=skew_seconds)
+    results, rejected = [], []
+    for receipt in receipts:
+        try:
+            status = _receipt_record(cluster_id=cluster_id, receipt=receipt,
+                                     item=items.get(receipt["item_id"]), skew=skew)
+        except ReceiptRejected as err:
+            rejected.append((receipt, err))
+            results.append({"item_id": receipt["item_id"], "status": "rejected",
+                            "code": err.code, "message": str(err)})
+        else:
+            results.append({"item_id": receipt["item_id"], "status": status})
+    if rejected:
+        _receipts_rejected_log(cluster_id=cluster_id, rejected=rejected)
+    return results
+
+
+def _receipt_record(*, cluster_id: int, receipt: dict, item: ScheduleItem | None,
+                    skew: dt.timedelta) -> str:
     from ..services import delivery_refresh_from_items
 
-    item_id = receipt["item_id"]
-    item = ScheduleItem.objects.filter(pk=item_id).only(
-        "pk", "cluster_id", "play_at", "play_until", "status", "delivery_id"
-    ).first()
-    if item is None:
-        _reject(cluster_id, receipt, "unknown_item", _("Không có mục lịch phát %(id)s.") % {"id": item_id}, 422)
-    if item.cluster_id != cluster_id:
-        _reject(cluster_id, receipt, "forbidden_item",
-                _("Mục lịch phát %(id)s thuộc cụm loa khác.") % {"id": item_id}, 403)
-    tolerance = dt.timedelta(seconds=tolerance_seconds)
     started_at = receipt["started_at"]
-    if receipt["result"] == PlaybackReceipt.Result.PLAYED and started_at > item.play_until + tolerance:
-        _reject(cluster_id, receipt, "expired_item",
-                _("Mục lịch phát %(id)s đã hết thời gian phát lúc %(until)s.")
-                % {"id": item_id, "until": item.play_until.isoformat()}, 422)
+    if item is None:
+        raise ReceiptRejected("unknown_item", id=receipt["item_id"])
+    # Every result is a claim about an attempt, and attempts happen only inside the window.
+    if started_at < item.play_at - skew:
+        raise ReceiptRejected("early_item", id=item.pk, start=item.play_at.isoformat(),
+                              started=started_at.isoformat())
+    if started_at > item.play_until + skew:
+        raise ReceiptRejected("expired_item", id=item.pk, until=item.play_until.isoformat(),
+                              started=started_at.isoformat())
     try:
         with transaction.atomic():
             PlaybackReceipt.objects.create(
@@ -170,10 +203,22 @@ def receipt_record(*, cluster_id: int, receipt: dict, tolerance_seconds: int) ->
     return "accepted"
 
 
-def _reject(cluster_id, receipt, code, message, status):
-    logger.warning("Receipt rejected for cluster %s: %s (%s)", cluster_id, message, code)
+def _receipts_rejected_log(*, cluster_id: int, rejected: list[tuple[dict, ReceiptRejected]]) -> None:
+    """One event and one log line per request: a confused or hostile device is worth one row."""
+    codes = {}
+    for _receipt, err in rejected:
+        codes[err.code] = codes.get(err.code, 0) + 1
+    summary = ", ".join(f"{code}: {count}" for code, count in sorted(codes.items()))
+    message = _("Từ chối %(count)s biên nhận (%(summary)s). Đầu tiên: %(first)s") % {
+        "count": len(rejected), "summary": summary, "first": str(rejected[0][1]),
+    }
+    logger.warning("Receipt rejected for cluster %s: %s receipts (%s)", cluster_id, len(rejected), summary)
     DeviceEvent.objects.create(
         cluster_id=cluster_id, kind=DeviceEvent.Kind.RECEIPT_REJECTED, message=message,
-        payload={"code": code, "receipt": {k: str(v) for k, v in receipt.items()}},
+        payload={
+            "count": len(rejected),
+            "codes": codes,
+            "receipts": [{"code": err.code, **{key: str(value) for key, value in receipt.items()}}
+                         for receipt, err in rejected[:EVENT_RECEIPTS_KEPT]],
+        },
     )
-    raise ReceiptRejected(code, message, status)

@@ -5,6 +5,10 @@
 
 from django.conf import settings
 
+from ..fleet.services import RECEIPT_REJECTIONS
+from .body import MAX_BODY_BYTES, MAX_DEPTH
+from .errors import ERRORS
+
 MAX_ID = 2**63 - 1
 DATE_TIME = {"type": "string", "format": "date-time"}
 
@@ -14,9 +18,14 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-UNAUTHORIZED = _error("Missing, wrong or revoked token.")
-BAD_REQUEST = _error("Malformed JSON or a field out of bounds; `error.field` names it.")
-UNSUPPORTED = _error("Body is not application/json.")
+UNAUTHORIZED = _error("`unauthorized`: missing, wrong or revoked token.")
+BAD_REQUEST = _error(
+    "`malformed_json`: the body is not one UTF-8 JSON object (syntax, encoding, lone surrogate, "
+    f"NaN/Infinity, a number out of range, duplicate keys, nesting deeper than {MAX_DEPTH}); "
+    "or `invalid`: a field is missing or out of bounds and `error.field` names it."
+)
+TOO_LARGE = _error(f"`body_too_large`: the body exceeds {MAX_BODY_BYTES} bytes.")
+UNSUPPORTED = _error("`unsupported_media_type`: the body is not application/json.")
 
 SCHEMAS = {
     "Error": {
@@ -27,9 +36,13 @@ SCHEMAS = {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "field": {"type": "string"},
+                    "code": {"type": "string", "enum": list(ERRORS),
+                             "description": "Stable within v1; firmware acts on it."},
+                    "message": {"type": "string",
+                                "description": "Vietnamese, for the technician; may be reworded."},
+                    "field": {"type": "string",
+                              "description": "`invalid` only: the field at fault, e.g. "
+                                             "`receipts[2].started_at`."},
                 },
             }
         },
@@ -144,8 +157,10 @@ SCHEMAS = {
                     "properties": {
                         "item_id": {"type": "integer"},
                         "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
+                        "code": {"type": "string", "enum": list(RECEIPT_REJECTIONS),
+                                 "description": "Rejected receipts only."},
+                        "message": {"type": "string",
+                                    "description": "Rejected receipts only; Vietnamese."},
                     },
                 },
             }
@@ -207,7 +222,7 @@ PATHS = {
             "summary": "Report status; the answer says whether the schedule changed.",
             "requestBody": _json_body("Heartbeat"),
             "responses": {"200": _ok("HeartbeatAck"), "400": BAD_REQUEST, "401": UNAUTHORIZED,
-                          "415": UNSUPPORTED},
+                          "413": TOO_LARGE, "415": UNSUPPORTED},
         }
     },
     "/api/devices/v1/receipts": {
@@ -219,10 +234,12 @@ PATHS = {
                 "200": _ok("ReceiptResults", "Every receipt accepted or a duplicate."),
                 "400": BAD_REQUEST,
                 "401": UNAUTHORIZED,
-                "403": _ok("ReceiptResults", "Every rejected receipt was for another cluster's item."),
+                "413": TOO_LARGE,
                 "415": UNSUPPORTED,
-                "422": _ok("ReceiptResults", "Some receipts rejected (unknown or expired item); "
-                                             "the others were recorded. Do not resend rejected ones."),
+                "422": _ok("ReceiptResults", "Some receipts rejected (`unknown_item`: not an item "
+                                             "of this cluster; `early_item` / `expired_item`: "
+                                             "started outside the item's window); the others "
+                                             "were recorded. Do not resend rejected ones."),
             },
         }
     },
@@ -245,7 +262,8 @@ PATHS = {
             "responses": {"200": {"description": "Acknowledged",
                                   "content": {"application/json": {"schema": {"type": "object"}}}},
                           "400": BAD_REQUEST, "401": UNAUTHORIZED,
-                          "404": _error("No such command for this cluster."), "415": UNSUPPORTED},
+                          "404": _error("`not_found`: no such command for this cluster."),
+                          "413": TOO_LARGE, "415": UNSUPPORTED},
         }
     },
     "/api/devices/v1/audio/{token}": {
@@ -260,9 +278,11 @@ PATHS = {
                         "content": {"audio/mpeg": {"schema": {"type": "string",
                                                               "format": "binary"}}}},
                 "401": UNAUTHORIZED,
-                "403": _error("Signature altered, URL expired, or issued to another cluster."),
-                "404": _error("Unknown item or audio file missing on the server."),
-                "410": _error("The item was withdrawn."),
+                "403": _error("`bad_signature`: URL altered; `expired`: URL expired; "
+                              "`forbidden`: issued to another cluster."),
+                "404": _error("`not_found`: unknown item; `audio_missing`: file missing on the "
+                              "server."),
+                "410": _error("`cancelled`: the item was withdrawn."),
             },
         }
     },

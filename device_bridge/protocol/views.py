@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import FileResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ..conf import setting
@@ -14,7 +15,9 @@ from ..fleet import services as fleet
 from ..models import DeviceEvent, ScheduleItem
 from ..selectors import cluster_schedule_items
 from . import validation
-from .auth import cluster_api, error_response, json_body
+from .auth import cluster_api
+from .body import json_body
+from .errors import error_response
 from .openapi import openapi_document
 from .signing import AudioTokenInvalid, audio_expiry, audio_path, audio_token_read
 
@@ -24,7 +27,7 @@ def _iso(value):
 
 
 def _invalid(err: validation.Invalid) -> JsonResponse:
-    return error_response(400, "invalid", f"{err.field}: {err.message}", field=err.field)
+    return error_response("invalid", f"{err.field}: {err.message}", field=err.field)
 
 
 @require_GET
@@ -107,24 +110,10 @@ def receipts(request, cluster):
         cleaned = validation.receipts(data)
     except validation.Invalid as err:
         return _invalid(err)
-    results = []
-    rejected = 0
-    for receipt in cleaned:
-        try:
-            outcome = fleet.receipt_record(
-                cluster_id=cluster.pk, receipt=receipt,
-                tolerance_seconds=setting("RECEIPT_TOLERANCE_SECONDS"),
-            )
-            results.append({"item_id": receipt["item_id"], "status": outcome})
-        except fleet.ReceiptRejected as err:
-            rejected += 1
-            results.append({"item_id": receipt["item_id"], "status": "rejected",
-                            "code": err.code, "message": str(err)})
-    status = 200
-    if rejected:
-        codes = {r.get("code") for r in results if r["status"] == "rejected"}
-        status = 403 if codes == {"forbidden_item"} else 422
-    return JsonResponse({"results": results}, status=status)
+    results = fleet.receipts_record(cluster_id=cluster.pk, receipts=cleaned,
+                                    skew_seconds=setting("RECEIPT_TOLERANCE_SECONDS"))
+    rejected = any(result["status"] == "rejected" for result in results)
+    return JsonResponse({"results": results}, status=422 if rejected else 200)
 
 
 def _command_json(command):
@@ -145,9 +134,9 @@ def commands(request, cluster):
     try:
         wait = float(raw_wait)
     except ValueError:
-        return error_response(400, "invalid", "wait: must be a number of seconds", field="wait")
+        return error_response("invalid", _("wait: phải là một số giây"), field="wait")
     if not 0 <= wait <= 60 or wait != wait:
-        return error_response(400, "invalid", "wait: must be between 0 and 60", field="wait")
+        return error_response("invalid", _("wait: phải từ 0 đến 60"), field="wait")
     wait = min(wait, limit)
     interval = float(setting("LONG_POLL_INTERVAL"))
     recheck = float(setting("LONG_POLL_DB_RECHECK"))
@@ -184,7 +173,7 @@ def command_ack(request, cluster, command_id):
     if command_id > validation.MAX_ID or not fleet.cluster_command_ack(
         cluster_id=cluster.pk, command_id=command_id, now=timezone.now(), **cleaned
     ):
-        return error_response(404, "not_found", "No such command for this cluster.")
+        return error_response("not_found", _("Cụm loa này không có lệnh %(id)s.") % {"id": command_id})
     return JsonResponse({"status": "acknowledged"})
 
 
@@ -193,18 +182,18 @@ def audio(request, cluster, token):
     try:
         item_id, cluster_id, expires = audio_token_read(token)
     except AudioTokenInvalid:
-        return error_response(403, "bad_signature", "The audio URL was altered or is malformed.")
+        return error_response("bad_signature")
     if cluster_id != cluster.pk:
-        return error_response(403, "forbidden", "This audio URL was issued to another cluster.")
+        return error_response("forbidden")
     if expires < time.time():
-        return error_response(403, "expired", "The audio URL has expired; fetch the schedule again.")
+        return error_response("expired")
     item = ScheduleItem.objects.filter(pk=item_id, cluster_id=cluster.pk).only(
         "pk", "audio_name", "audio_size", "audio_sha256", "status", "kind"
     ).first()
     if item is None or item.kind != ScheduleItem.Kind.BULLETIN:
-        return error_response(404, "not_found", "No such audio item for this cluster.")
+        return error_response("not_found", _("Cụm loa này không có mục âm thanh %(id)s.") % {"id": item_id})
     if item.status == ScheduleItem.Status.CANCELLED:
-        return error_response(410, "cancelled", "The item was withdrawn.")
+        return error_response("cancelled")
     from django.core.files.storage import default_storage
 
     try:
@@ -215,7 +204,7 @@ def audio(request, cluster, token):
             message=f"Tệp âm thanh “{item.audio_name}” không có trong kho lưu trữ.",
             payload={"item_id": item.pk},
         )
-        return error_response(404, "audio_missing", "The audio file is missing on the server.")
+        return error_response("audio_missing")
     response = FileResponse(handle, content_type="audio/mpeg")
     response["Content-Length"] = str(item.audio_size or default_storage.size(item.audio_name))
     response["X-Content-SHA256"] = item.audio_sha256
