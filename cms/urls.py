@@ -10,7 +10,6 @@ from content_types import views as site_views
 from .api import api_router
 
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", site_views.search, name="search"),
@@ -19,6 +18,10 @@ urlpatterns = [
     path("audio/", include("device_bridge.tts.urls")),
     path("workflows/", include("workflows.urls")),
 ]
+
+# The Django admin bypasses Wagtail's page permissions and workflows: developers only.
+if settings.DJANGO_ADMIN_ENABLED:
+    urlpatterns.insert(0, path("django-admin/", admin.site.urls))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

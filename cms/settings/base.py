@@ -1,5 +1,8 @@
 """Settings shared by every environment. Environment variables are read in ``env.py``."""
 
+from datetime import timedelta
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from . import env
@@ -7,6 +10,7 @@ from . import env
 BASE_DIR = env.BASE_DIR
 
 INSTALLED_APPS = [
+    "cms",
     "content_types",
     "workflows",
     "device_bridge",
@@ -33,6 +37,8 @@ INSTALLED_APPS = [
     "taggit",
     "rest_framework",
     "django_q",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -45,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.security.SiteAndAdminCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -54,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees the login view's response and turns a lockout into HTTP 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -80,6 +90,12 @@ WSGI_APPLICATION = "cms.wsgi.application"
 
 DATABASES = {"default": env.DATABASE}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -127,6 +143,89 @@ WAGTAILAPI_BASE_URL = env.SITE_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "txt", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# The admin works offline and tells no third party who the editors are.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# --- Security: uploads, headers, login throttling (docs/operations.md) ---
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000  # 40 megapixels: any phone photo, no decompression bomb
+# The Django admin duplicates Wagtail's with fewer checks; on only while developing.
+DJANGO_ADMIN_ENABLED = False
+
+# Video embeds (EmbedBlock) may come only from these players.
+EMBED_FRAME_ORIGINS = [
+    "https://www.youtube.com",
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+]
+# Public site: no inline script, no inline <style> element; style attributes only for
+# Wagtail's responsive embeds (padding-bottom ratio).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *EMBED_FRAME_ORIGINS],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+# Wagtail admin: its templates carry inline <script> initialisers and inline styles that
+# cannot take a nonce (see cms.security.SiteAndAdminCSPMiddleware); still nothing from
+# another origin, and no eval.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF, *EMBED_FRAME_ORIGINS],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": ["self"],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": ["self", *EMBED_FRAME_ORIGINS],
+    "fullscreen": ["self", *EMBED_FRAME_ORIGINS],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": ["self", *EMBED_FRAME_ORIGINS],
+    "usb": [],
+}
+
+# django-axes: 5 wrong passwords for one user name from one address lock that pair for 15
+# minutes (other users and other addresses are not affected); Quản trị unlocks in
+# Cài đặt → Khoá đăng nhập, or `manage.py axes_reset_username <name>`.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.security.login_lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
+TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
