@@ -20,6 +20,7 @@ from wagtail.search import index
 from device_bridge.tts.panels import SpeechStatusPanel
 
 from .blocks import BodyBlock
+from .forms import ActiveZonesPageForm
 from .snippets import Category, Zone
 
 __all__ = [
@@ -140,7 +141,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
             bulletins=bulletins,
             filter=result,
             categories=Category.objects.all(),
-            zones=Zone.objects.all(),
+            zones=Zone.objects.filter(is_active=True),
             priorities=Priority.choices,
         )
         return context
@@ -193,6 +194,7 @@ class BulletinPage(Page):
         help_text=_("Để trống để dùng bộ đọc mặc định của hệ thống."),
     )
 
+    base_form_class = ActiveZonesPageForm
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("date"), FieldPanel("priority")]),
         FieldRowPanel(

@@ -90,3 +90,43 @@ def bulletin_filter_from_query(params, *, descendant_of=None) -> BulletinFilter:
         else:
             result.errors.append(_("Mức ưu tiên “%(value)s” không hợp lệ.") % {"value": priority})
     return result
+
+@dataclass
+class ZoneUse:
+    """One kind of record that names a zone: its label and the records (at most ``limit``)."""
+
+    label: str
+    count: int
+    names: list[str]
+
+
+def zone_usage(zone: Zone, *, limit: int = 10) -> list[ZoneUse]:
+    """Everything that names ``zone``: bulletins, speaker clusters, rules, relays...
+
+    Read from the model relations themselves, so a relation added later is covered without
+    touching this. Wagtail's reference index does not follow many-to-many fields, which is
+    why its delete page said a zone that bulletins use was "referenced 0 times".
+    """
+    uses = []
+    for relation in Zone._meta.related_objects:
+        model = relation.related_model
+        records = model._default_manager.filter(**{relation.field.name: zone}).distinct()
+        count = records.count()
+        if count:
+            uses.append(ZoneUse(label=str(model._meta.verbose_name), count=count,
+                                names=[str(record) for record in records[:limit]]))
+    return uses
+
+
+def zone_usage_message(zone: Zone, uses: list[ZoneUse]) -> str:
+    """The Vietnamese refusal listing what uses the zone."""
+    parts = []
+    for use in uses:
+        names = ", ".join(f"“{name}”" for name in use.names)
+        more = _(" và %(count)s mục khác") % {"count": use.count - len(use.names)} \
+            if use.count > len(use.names) else ""
+        parts.append(f"{use.label} ({use.count}): {names}{more}")
+    return _("Không xoá được thôn “%(zone)s” vì đang được dùng: %(uses)s. Xoá thôn sẽ biến các "
+             "tin phát theo thôn này thành tin phát cho toàn xã. Hãy ngừng sử dụng thôn (bỏ chọn "
+             "“Đang sử dụng”) hoặc gộp thôn vào một thôn khác.") % {
+        "zone": zone.name, "uses": "; ".join(parts)}

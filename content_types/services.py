@@ -148,3 +148,40 @@ def demo_site_seed() -> dict:
         user.groups.set([Group.objects.get_or_create(name=name)[0] for name in group_names])
         created["users"] += 1
     return created
+
+
+def zone_deactivate(*, zone: Zone) -> None:
+    """Stop offering a zone to new content; what already names it keeps it."""
+    if zone.is_active:
+        zone.is_active = False
+        zone.save(update_fields=["is_active"])
+
+
+def zone_merge(*, source: Zone, target: Zone) -> int:
+    """Move everything that names ``source`` onto ``target`` (hamlets merged), then delete it.
+
+    Every relation to Zone is moved, so no bulletin, cluster, rule or relay loses its zone
+    (which would widen its audience to the whole commune). Returns how many records moved.
+    """
+    if source.pk == target.pk:
+        raise ValueError("A zone cannot be merged into itself.")
+    moved = 0
+    with transaction.atomic():
+        for relation in Zone._meta.related_objects:
+            field = relation.field
+            if relation.many_to_many:
+                through = field.remote_field.through
+                source_column = field.m2m_reverse_field_name()
+                owner_column = field.m2m_field_name()
+                links = through._default_manager.filter(**{source_column: source})
+                already = set(through._default_manager.filter(**{source_column: target})
+                              .values_list(f"{owner_column}_id", flat=True))
+                moved += links.count()
+                links.filter(**{f"{owner_column}_id__in": already}).delete()
+                links.update(**{source_column: target})
+            else:
+                moved += relation.related_model._base_manager.filter(**{field.name: source}).update(
+                    **{field.name: target}
+                )
+        source.delete()
+    return moved

@@ -37,8 +37,19 @@ class Zone(index.Indexed, models.Model):
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices, default=Kind.HAMLET)
     households = models.PositiveIntegerField(_("số hộ"), null=True, blank=True)
+    # A zone that bulletins or clusters use is never deleted (that would silently widen their
+    # audience to the whole commune): it is deactivated, which hides it from new content.
+    is_active = models.BooleanField(
+        _("đang sử dụng"),
+        default=True,
+        help_text=_("Bỏ chọn để ngừng dùng thôn này: tin mới và cụm loa mới không chọn được nó, "
+                    "tin cũ vẫn giữ nguyên."),
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("code"), FieldPanel("kind"), FieldPanel("households")]
+    panels = [
+        FieldPanel("name"), FieldPanel("code"), FieldPanel("kind"), FieldPanel("households"),
+        FieldPanel("is_active"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:

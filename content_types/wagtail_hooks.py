@@ -1,7 +1,11 @@
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .admin_views import zone_deactivate, zone_delete_refused, zone_merge
 from .snippets import Category, Zone
 
 
@@ -15,16 +19,51 @@ class CategoryViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class ActiveZoneChooseView(ChooseView):
+    def get_object_list(self):
+        # A zone no longer in use is not offered to new clusters, rules or relays.
+        return super().get_object_list().filter(is_active=True)
+
+
+class ActiveZoneChooseResultsView(ChooseResultsView):
+    def get_object_list(self):
+        return super().get_object_list().filter(is_active=True)
+
+
+class ZoneChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ActiveZoneChooseView
+    choose_results_view_class = ActiveZoneChooseResultsView
+
+
 class ZoneViewSet(SnippetViewSet):
     model = Zone
+    chooser_viewset_class = ZoneChooserViewSet
     icon = "site"
     menu_label = _("Thôn / tổ dân phố")
     menu_order = 220
     add_to_admin_menu = True
-    list_display = ["name", "code", "kind", "households"]
-    list_filter = ["kind"]
+    list_display = ["name", "code", "kind", "households", "is_active"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["name"]
 
 
 register_snippet(CategoryViewSet)
 register_snippet(ZoneViewSet)
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_zones_in_use(request, instances):
+    # Runs before the single delete page and the bulk delete alike (GET and POST), so the
+    # editor sees what uses the zone and is offered deactivate or merge instead.
+    zones = [instance for instance in instances if isinstance(instance, Zone)]
+    if zones:
+        return zone_delete_refused(request, zones)
+    return None
+
+
+@hooks.register("register_admin_urls")
+def register_zone_admin_urls():
+    urls = [
+        path("zones/<int:pk>/deactivate/", zone_deactivate, name="zone_deactivate"),
+        path("zones/<int:pk>/merge/", zone_merge, name="zone_merge"),
+    ]
+    return [path("content/", include((urls, "content_types_admin")))]

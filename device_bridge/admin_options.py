@@ -1,23 +1,32 @@
 """wagtail-modeladmin registrations of the device bridge (the design's choice for the fleet)."""
 
+from django.contrib import messages
 from django.contrib.admin import display
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
 from wagtail_modeladmin.helpers import ButtonHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
-from wagtail_modeladmin.views import CreateView
+from wagtail_modeladmin.views import CreateView, DeleteView
+
+from content_types.forms import ActiveZonesModelForm
 
 from . import selectors
 from .fleet.services import cluster_token_rotate
 from .models import (
+    ClusterHasHistory,
     Dispatch,
     DistributionRule,
     RelayProgramme,
     ScheduleTemplate,
     SpeakerCluster,
 )
+from .schedule.services import cluster_deactivate
 
 
 class SpeakerClusterCreateView(CreateView):
@@ -30,6 +39,40 @@ class SpeakerClusterCreateView(CreateView):
                                     {"cluster": self.instance, "token": token, "created": True})
         response["Cache-Control"] = "no-store"
         return response
+
+
+class SpeakerClusterDeleteView(DeleteView):
+    """A cluster with broadcast history is deactivated, never deleted: say so before asking."""
+
+    def get(self, request, *args, **kwargs):
+        history = selectors.cluster_history(cluster_id=self.instance.pk)
+        if history:
+            return self._refuse(ClusterHasHistory(cluster=self.instance, history=history))
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "deactivate":
+            if not self.permission_helper.user_can_edit_obj(request.user, self.instance):
+                raise PermissionDenied
+            cluster_deactivate(cluster=self.instance)
+            messages.success(request, _("Đã ngừng hoạt động cụm loa “%(cluster)s”: các lượt phát "
+                                        "chưa phát đã được huỷ.") % {"cluster": self.instance})
+            return redirect(self.index_url)
+        try:
+            with transaction.atomic():
+                log(instance=self.instance, action="wagtail.delete")
+                self.instance.delete()
+        except ClusterHasHistory as err:
+            return self._refuse(err)
+        messages.success(request, _("Đã xoá cụm loa “%(cluster)s”.") % {"cluster": self.instance})
+        return redirect(self.index_url)
+
+    def _refuse(self, err):
+        return TemplateResponse(self.request, "device_bridge/admin/cluster_delete_refused.html", {
+            "view": self, "cluster": self.instance, "message": err.args[0],
+            "can_deactivate": self.instance.is_active
+            and self.permission_helper.user_can_edit_obj(self.request.user, self.instance),
+        })
 
 
 class SpeakerClusterButtonHelper(ButtonHelper):
@@ -58,11 +101,21 @@ class SpeakerClusterButtonHelper(ButtonHelper):
         return buttons
 
 
-class SpeakerClusterAdmin(ModelAdmin):
+class ActiveZonesAdmin(ModelAdmin):
+    """Forms offer only zones in use, plus the ones the record already has."""
+
+    def get_edit_handler(self):
+        handler = super().get_edit_handler()
+        handler.base_form_class = ActiveZonesModelForm
+        return handler
+
+
+class SpeakerClusterAdmin(ActiveZonesAdmin):
     model = SpeakerCluster
     menu_label = _("Cụm loa")
     menu_icon = "radio-full"
     create_view_class = SpeakerClusterCreateView
+    delete_view_class = SpeakerClusterDeleteView
     button_helper_class = SpeakerClusterButtonHelper
     list_display = ("code", "name", "zone_display", "online_display", "firmware_version",
                     "last_seen_at", "plan_free_until", "is_active")
@@ -91,7 +144,7 @@ class ScheduleTemplateAdmin(ModelAdmin):
     list_display = ("name", "times", "days", "weekdays_only", "emergency_repeat", "is_default")
 
 
-class DistributionRuleAdmin(ModelAdmin):
+class DistributionRuleAdmin(ActiveZonesAdmin):
     model = DistributionRule
     menu_label = _("Quy tắc phân phối")
     menu_icon = "resubmit"
@@ -99,7 +152,7 @@ class DistributionRuleAdmin(ModelAdmin):
     list_filter = ("is_active", "priority")
 
 
-class RelayProgrammeAdmin(ModelAdmin):
+class RelayProgrammeAdmin(ActiveZonesAdmin):
     model = RelayProgramme
     menu_label = _("Tiếp sóng")
     menu_icon = "media"
@@ -107,18 +160,40 @@ class RelayProgrammeAdmin(ModelAdmin):
 
 
 class DispatchAdmin(ModelAdmin):
+    """Every dispatch, deleted content included: the broadcast record."""
+
     model = Dispatch
     menu_label = _("Lượt phân phối")
     menu_icon = "list-ul"
-    list_display = ("page", "channel", "priority", "status", "created_at", "report_link")
+    list_display = ("title_display", "channel", "priority", "status", "created_at", "report_link")
     list_filter = ("status", "channel", "priority")
+    search_fields = ("title",)
     inspect_view_enabled = False
+
+    @display(description=_("Nội dung"))
+    def title_display(self, obj):
+        if obj.page_id is None:
+            return format_html('{} <span class="w-status w-status--label">{}</span>',
+                               obj.title, _("Đã bị xoá"))
+        return obj.title or obj.page
 
     @display(description=_("Tiến độ"))
     def report_link(self, obj):
-        return format_html('<a href="{}">{}</a>',
-                           reverse("device_bridge_admin:dispatch_report", args=[obj.page_id]),
-                           _("Xem tiến độ"))
+        if obj.page_id is None:
+            if obj.content_id is None:
+                return "–"
+            url = reverse("device_bridge_dispatch_history", args=[obj.content_id])
+        else:
+            url = reverse("device_bridge_admin:dispatch_report", args=[obj.page_id])
+        return format_html('<a href="{}">{}</a>', url, _("Xem tiến độ"))
+
+    def get_admin_urls_for_registration(self):
+        from .admin_history import dispatch_history
+
+        return super().get_admin_urls_for_registration() + (
+            path("device-bridge/history/<int:content_id>/", dispatch_history,
+                 name="device_bridge_dispatch_history"),
+        )
 
 
 class BroadcastGroup(ModelAdminGroup):

@@ -1,12 +1,17 @@
 """Signal receivers: they only enqueue work after the transaction commits."""
 
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from device_bridge.tts.signals import audio_ready
 from workflows.events import content_approved, content_withdrawn
 
-from . import services
+from . import selectors, services
+from .models import ClusterHasHistory, RelayProgramme, SpeakerCluster
+from .schedule import services as schedule_services
 
 
 @receiver(content_approved, dispatch_uid="device_bridge.dispatch_on_approval")
@@ -22,3 +27,50 @@ def _cancel_on_withdrawal(sender, page, **kwargs):
 @receiver(audio_ready, dispatch_uid="device_bridge.schedule_on_audio")
 def _schedule_on_audio(sender, page, audio=None, **kwargs):
     transaction.on_commit(lambda: services.page_audio_ready(page=page))
+
+
+# Deletes come from the page editor, bulk actions and scripts; all of them delete through a
+# Page queryset, which sends pre_delete for every page of the subtree inside the transaction.
+@receiver(pre_delete, sender=Page, dispatch_uid="device_bridge.withdraw_before_page_delete")
+def _withdraw_before_page_delete(sender, instance, **kwargs):
+    services.page_delete_withdraw(page=instance)
+
+
+@receiver(pre_delete, sender=RelayProgramme, dispatch_uid="device_bridge.withdraw_deleted_relay")
+def _withdraw_deleted_relay(sender, instance, **kwargs):
+    schedule_services.relay_rematerialise(relay_id=instance.pk, removed=True)
+
+
+@receiver(post_save, sender=RelayProgramme, dispatch_uid="device_bridge.rematerialise_relay")
+def _rematerialise_saved_relay(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    relay_id = instance.pk
+    transaction.on_commit(lambda: schedule_services.relay_rematerialise(relay_id=relay_id))
+
+
+@receiver(m2m_changed, sender=RelayProgramme.zones.through,
+          dispatch_uid="device_bridge.rematerialise_relay_zones")
+def _rematerialise_relay_zones(sender, instance, action, reverse=False, **kwargs):
+    if reverse or action not in ("post_add", "post_remove", "post_clear"):
+        return
+    relay_id = instance.pk
+    transaction.on_commit(lambda: schedule_services.relay_rematerialise(relay_id=relay_id))
+
+
+@receiver(post_save, sender=SpeakerCluster, dispatch_uid="device_bridge.retire_inactive_cluster")
+def _retire_inactive_cluster(sender, instance, raw=False, **kwargs):
+    if raw or instance.is_active:
+        return
+    cluster_id = instance.pk
+    transaction.on_commit(lambda: schedule_services.cluster_retire(
+        cluster_id=cluster_id, reason=_("Cụm loa đã ngừng hoạt động.")))
+
+
+@receiver(pre_delete, sender=SpeakerCluster, dispatch_uid="device_bridge.protect_cluster_history")
+def _protect_cluster_history(sender, instance, **kwargs):
+    # Raising here aborts the whole delete (it runs inside the delete's transaction), for the
+    # admin and for scripts alike; the admin shows the same message before offering it.
+    history = selectors.cluster_history(cluster_id=instance.pk)
+    if history:
+        raise ClusterHasHistory(cluster=instance, history=history)

@@ -12,6 +12,7 @@ from .models import (
     Delivery,
     Dispatch,
     DistributionRule,
+    PlaybackReceipt,
     ScheduleItem,
     ScheduleTemplate,
     SpeakerCluster,
@@ -65,16 +66,21 @@ class ChannelProgress:
 
 
 def dispatch_progress_for_page(*, page_id: int) -> list[ChannelProgress]:
-    """Per-channel progress of the page's dispatches, newest revision first."""
+    """Per-channel progress of the page's dispatches, newest revision first.
+
+    Found by the page id the dispatch keeps (``content_id``), so a deleted page's broadcast
+    record still reads the same.
+    """
     dispatches = list(
-        Dispatch.objects.filter(page_id=page_id)
+        Dispatch.objects.filter(Q(content_id=page_id) | Q(page_id=page_id))
         .select_related("revision", "rule", "schedule_template")
         .order_by("-created_at", "channel")
     )
+    dispatch_ids = [d.pk for d in dispatches]
     deliveries = defaultdict(list)
     item_stats = {
         row["delivery_id"]: row
-        for row in ScheduleItem.objects.filter(delivery__dispatch__page_id=page_id)
+        for row in ScheduleItem.objects.filter(delivery__dispatch_id__in=dispatch_ids)
         .values("delivery_id")
         .annotate(
             total=Count("pk"),
@@ -87,10 +93,10 @@ def dispatch_progress_for_page(*, page_id: int) -> list[ChannelProgress]:
     last_played = {
         row["delivery_id"]: row["played_at"]
         for row in ScheduleItem.objects.filter(
-            delivery__dispatch__page_id=page_id, status=ScheduleItem.Status.PLAYED
+            delivery__dispatch_id__in=dispatch_ids, status=ScheduleItem.Status.PLAYED
         ).order_by("played_at").values("delivery_id", "played_at")
     }
-    for delivery in Delivery.objects.filter(dispatch__page_id=page_id).select_related("cluster"):
+    for delivery in Delivery.objects.filter(dispatch_id__in=dispatch_ids).select_related("cluster"):
         delivery.item_stats = item_stats.get(delivery.pk)
         delivery.last_played_at = last_played.get(delivery.pk)
         deliveries[delivery.dispatch_id].append(delivery)
@@ -181,3 +187,22 @@ def calendar_week(*, zone_id: int | None, start: dt.date, days: int = 7) -> list
         ]
         result.append(CalendarDay(date=day, items=day_entries, conflicts=day_conflicts))
     return result
+
+
+def cluster_history(*, cluster_id: int) -> dict:
+    """What a cluster took part in (label → count), only the kinds it has: empty if none."""
+    counts = {
+        Delivery._meta.verbose_name: Delivery.objects.filter(cluster_id=cluster_id).count(),
+        ScheduleItem._meta.verbose_name: ScheduleItem.objects.filter(cluster_id=cluster_id).count(),
+        PlaybackReceipt._meta.verbose_name:
+            PlaybackReceipt.objects.filter(cluster_id=cluster_id).count(),
+    }
+    return {str(label): count for label, count in counts.items() if count}
+
+
+def dispatch_history_deleted(*, content_id: int) -> Dispatch | None:
+    """The newest dispatch of a page that was deleted (its broadcast record), if any."""
+    return (
+        Dispatch.objects.filter(content_id=content_id, page__isnull=True)
+        .order_by("-created_at").first()
+    )

@@ -62,7 +62,9 @@ def bulletin_dispatch(*, page, revision=None) -> list[Dispatch]:
             dispatch, created = Dispatch.objects.get_or_create(
                 page_id=page.pk, revision=revision, channel=key,
                 defaults={"rule": rule, "schedule_template": template,
-                          "priority": getattr(page, "priority", "thuong")},
+                          "priority": getattr(page, "priority", "thuong"),
+                          "content_id": page.pk, "title": page.title[:255],
+                          "site": page.get_site()},
             )
             dispatches.append(dispatch)
             if not created:
@@ -228,6 +230,31 @@ def page_withdraw(*, page) -> int:
     with transaction.atomic():
         for dispatch in Dispatch.objects.filter(page_id=page.pk, status=Dispatch.Status.ACTIVE):
             total += dispatch_cancel(dispatch=dispatch, reason=_("Bản tin đã bị gỡ xuống."))
+    return total
+
+
+def page_delete_withdraw(*, page) -> int:
+    """The page is being deleted: take it off every channel now and keep its broadcast record.
+
+    Called inside the delete, before the rows go: the ``content_withdrawn`` sent after commit
+    would find nothing left to withdraw. Dispatches, deliveries, schedule items and receipts
+    stay (with the title and page id) as the record of what was broadcast; the delete itself
+    only clears their link to the page.
+    """
+    from .schedule.services import schedule_items_withdraw
+
+    dispatches = Dispatch.objects.filter(page_id=page.pk)
+    items = ScheduleItem.objects.filter(page_id=page.pk)
+    if not dispatches.exists() and not items.exists():
+        return 0
+    total = 0
+    with transaction.atomic():
+        for dispatch in dispatches.filter(status=Dispatch.Status.ACTIVE):
+            total += dispatch_cancel(dispatch=dispatch, reason=_("Bản tin đã bị xoá."))
+        total += schedule_items_withdraw(items=items, note="content deleted")
+        dispatches.filter(content_id__isnull=True).update(content_id=page.pk)
+        dispatches.filter(title="").update(title=page.title[:255])
+        dispatches.update(content_deleted_at=timezone.now())
     return total
 
 

@@ -56,6 +56,10 @@ class SpeakerChannel(Channel):
             raise ChannelError(_("Trang không còn được xuất bản."))
         if delivery.cluster_id is None:
             raise ChannelConfigurationError(_("Cụm loa của lượt gửi này đã bị xoá."))
+        if not SpeakerCluster.objects.filter(pk=delivery.cluster_id, is_active=True).exists():
+            # Deactivated after the dispatch was planned: close the delivery so the dispatch
+            # still completes without this cluster.
+            return Outcome(status="cancelled", note=_("Cụm loa đã ngừng hoạt động."))
         audio = _audio_for_page(page)
         if audio is None:
             return Outcome(status="waiting_audio", note=_("Đang chờ tạo âm thanh."))

@@ -1,5 +1,5 @@
 from .delivery import Delivery, Dispatch
-from .fleet import ClusterCommand, DeviceEvent, SpeakerCluster
+from .fleet import ClusterCommand, ClusterHasHistory, DeviceEvent, SpeakerCluster
 from .schedule import (
     DistributionRule,
     PlaybackReceipt,
@@ -11,6 +11,7 @@ from .schedule import (
 
 __all__ = [
     "ClusterCommand",
+    "ClusterHasHistory",
     "Delivery",
     "DeviceEvent",
     "Dispatch",

@@ -13,7 +13,18 @@ class Dispatch(models.Model):
         FAILED = "failed", _("Có lỗi")
         CANCELLED = "cancelled", _("Đã huỷ")
 
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    # The broadcast record outlives the page (it is what the People's Committee is shown), so
+    # deleting the page only clears this link; ``content_id`` and ``title`` keep the record.
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    content_id = models.PositiveIntegerField(_("mã trang"), null=True, blank=True, db_index=True)
+    title = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("cổng thông tin"),
+    )
+    content_deleted_at = models.DateTimeField(_("trang bị xoá lúc"), null=True, blank=True)
     revision = models.ForeignKey(
         "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -46,7 +57,7 @@ class Dispatch(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.channel} #{self.page_id}"
+        return f"{self.channel} · {self.title or self.content_id}"
 
 
 class Delivery(models.Model):

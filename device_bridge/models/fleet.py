@@ -2,7 +2,22 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+class ClusterHasHistory(models.ProtectedError):
+    """A cluster that broadcast something is part of the record: deactivate it, never delete it."""
+
+    def __init__(self, *, cluster, history: dict):
+        self.history = history
+        message = gettext(
+            "Không xoá được cụm loa “%(cluster)s” vì cụm loa đã có lịch sử phát thanh (%(history)s); "
+            "lịch sử này là hồ sơ cần lưu. Hãy ngừng hoạt động cụm loa (bỏ chọn “Đang hoạt "
+            "động”) thay vì xoá."
+        ) % {"cluster": cluster, "history": ", ".join(f"{count} {label}"
+                                                       for label, count in history.items())}
+        super().__init__(message, set())
 
 
 class SpeakerCluster(models.Model):

@@ -210,11 +210,13 @@ class ScheduleItem(models.Model):
     delivery = models.ForeignKey(
         "device_bridge.Delivery", on_delete=models.CASCADE, null=True, blank=True, related_name="items"
     )
+    # What was broadcast stays on record after the bulletin or relay is deleted (``title``,
+    # times and receipts are kept on the item); deleting either only clears the link.
     page = models.ForeignKey(
-        "wagtailcore.Page", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     relay = models.ForeignKey(
-        RelayProgramme, on_delete=models.CASCADE, null=True, blank=True, related_name="items"
+        RelayProgramme, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
     )
     title = models.CharField(_("tiêu đề"), max_length=255)
     priority = models.CharField(_("mức ưu tiên"), max_length=10, default="thuong")

@@ -92,23 +92,48 @@ def schedule_items_for_delivery(*, delivery, page, audio, template, now: dt.date
 
 def schedule_items_cancel(*, delivery) -> int:
     """Cancel what this delivery has not played yet; stop it if a cluster is playing it."""
-    pending = delivery.items.filter(status=ScheduleItem.Status.PENDING)
-    item_ids = list(pending.values_list("pk", flat=True))
-    count = pending.update(status=ScheduleItem.Status.CANCELLED, note="withdrawn")
-    if delivery.cluster_id:
-        cluster = SpeakerCluster.objects.filter(pk=delivery.cluster_id).first()
-        playing = (cluster.last_heartbeat or {}).get("playing") if cluster else None
-        playing_id = playing.get("item_id") if isinstance(playing, dict) else None
-        if playing_id and playing_id in item_ids:
-            ClusterCommand.objects.create(
-                cluster=cluster,
-                kind=ClusterCommand.Kind.STOP,
-                payload={"item_id": playing_id},
-                expires_at=timezone.now() + dt.timedelta(minutes=10),
-            )
-            cluster_commands_signal(cluster_id=cluster.pk)
-        cluster_schedule_bump(cluster_ids=[delivery.cluster_id])
-    return count
+    return schedule_items_withdraw(items=delivery.items.all(), note="withdrawn")
+
+
+def schedule_items_withdraw(*, items, note: str, now: dt.datetime | None = None) -> int:
+    """Cancel the pending ones of ``items`` and make every affected cluster drop them.
+
+    The schedule version is bumped so the next poll gets the list without them (a 304 would
+    keep them playing). A cluster that reports playing one, or may be playing one because its
+    window is open now (heartbeats can be 45 s old), also gets a ``stop`` command: the only
+    way the protocol has to interrupt something already started.
+    """
+    now = now or timezone.now()
+    pending = items.filter(status=ScheduleItem.Status.PENDING)
+    rows = list(pending.values_list("pk", "cluster_id", "play_at", "play_until"))
+    if not rows:
+        return 0
+    ScheduleItem.objects.filter(pk__in=[row[0] for row in rows],
+                                status=ScheduleItem.Status.PENDING).update(
+        status=ScheduleItem.Status.CANCELLED, note=note[:255]
+    )
+    cluster_ids = {row[1] for row in rows}
+    playing = {}
+    for cluster_id, heartbeat in SpeakerCluster.objects.filter(pk__in=cluster_ids).values_list(
+        "pk", "last_heartbeat"
+    ):
+        current = (heartbeat or {}).get("playing")
+        if isinstance(current, dict):
+            playing[cluster_id] = current.get("item_id")
+    stops = [
+        ClusterCommand(
+            cluster_id=cluster_id, kind=ClusterCommand.Kind.STOP, payload={"item_id": pk},
+            expires_at=max(play_until, now) + dt.timedelta(minutes=10),
+        )
+        for pk, cluster_id, play_at, play_until in rows
+        if playing.get(cluster_id) == pk or play_at <= now < play_until
+    ]
+    if stops:
+        ClusterCommand.objects.bulk_create(stops)
+        for cluster_id in {command.cluster_id for command in stops}:
+            cluster_commands_signal(cluster_id=cluster_id)
+    cluster_schedule_bump(cluster_ids=cluster_ids)
+    return len(rows)
 
 
 def schedule_items_expire(*, now: dt.datetime | None = None) -> list[int]:
@@ -124,14 +149,18 @@ def schedule_items_expire(*, now: dt.datetime | None = None) -> list[int]:
     return sorted({row[1] for row in rows if row[1]})
 
 
-def relay_materialise(*, today: dt.date | None = None, days: int | None = None) -> int:
+def relay_materialise(*, today: dt.date | None = None, days: int | None = None,
+                      relay_ids=None) -> int:
     """Create relay items for the coming days on every active cluster of each relay's zones."""
     today = today or timezone.localdate()
     days = days or setting("RELAY_HORIZON_DAYS")
     created = 0
     touched = set()
     clusters = list(SpeakerCluster.objects.filter(is_active=True).only("pk", "zone_id"))
-    for relay in RelayProgramme.objects.filter(is_active=True).prefetch_related("zones"):
+    relays = RelayProgramme.objects.filter(is_active=True).prefetch_related("zones")
+    if relay_ids is not None:
+        relays = relays.filter(pk__in=list(relay_ids))
+    for relay in relays:
         zone_ids = {zone.pk for zone in relay.zones.all()}
         targets = [c for c in clusters if not zone_ids or c.zone_id in zone_ids]
         windows = relay_windows(relay, start_day=today, days=days)
@@ -160,3 +189,73 @@ def relay_materialise(*, today: dt.date | None = None, days: int | None = None) 
         touched.update(item.cluster_id for item in new_items)
     cluster_schedule_bump(cluster_ids=touched)
     return created
+
+
+def relay_rematerialise(*, relay_id: int, now: dt.datetime | None = None,
+                        removed: bool = False) -> int:
+    """A relay changed (deactivated, new stream URL, hours, zones): redo what has not played.
+
+    Items that have not started are replaced by ones made from the relay as it is now; one
+    playing now is stopped if the relay was deactivated, deleted (``removed``, called just
+    before the delete) or its stream or zones changed, and otherwise plays on. Items that
+    played keep their receipts. Returns how many items were created.
+    """
+    now = now or timezone.now()
+    relay = None if removed else (
+        RelayProgramme.objects.filter(pk=relay_id).prefetch_related("zones").first()
+    )
+    with transaction.atomic():
+        upcoming = ScheduleItem.objects.filter(relay_id=relay_id, play_at__gt=now)
+        # Never-started items carry no receipt: they are plans, not history, so they go.
+        gone = set(upcoming.filter(status__in=[ScheduleItem.Status.PENDING,
+                                               ScheduleItem.Status.CANCELLED])
+                   .values_list("cluster_id", flat=True))
+        upcoming.filter(status__in=[ScheduleItem.Status.PENDING, ScheduleItem.Status.CANCELLED],
+                        receipts__isnull=True).delete()
+        current = ScheduleItem.objects.filter(relay_id=relay_id, play_at__lte=now, play_until__gt=now)
+        if relay is None or not relay.is_active:
+            schedule_items_withdraw(items=current, note="relay deactivated", now=now)
+        else:
+            zone_ids = {zone.pk for zone in relay.zones.all()}
+            stale = current.exclude(stream_url=relay.stream_url)
+            if zone_ids:
+                stale = stale | current.exclude(cluster__zone_id__in=zone_ids)
+            schedule_items_withdraw(items=stale, note="relay changed", now=now)
+        cluster_schedule_bump(cluster_ids=gone)
+        if relay is None or not relay.is_active:
+            return 0
+        return relay_materialise(today=timezone.localdate(now), relay_ids=[relay_id])
+
+
+def cluster_deactivate(*, cluster: SpeakerCluster) -> None:
+    """Take a cluster out of service; saving it retires what it still had to play."""
+    if cluster.is_active:
+        cluster.is_active = False
+        cluster.save(update_fields=["is_active"])
+
+
+def cluster_retire(*, cluster_id: int, reason: str) -> int:
+    """An inactive cluster plays nothing more: cancel its items and close its deliveries.
+
+    Its deliveries end as cancelled (or done if something already played), so every dispatch
+    that included it can still reach a terminal state.
+    """
+    from ..models import Delivery
+    from ..services import ACTIVE, dispatch_refresh
+
+    with transaction.atomic():
+        schedule_items_withdraw(
+            items=ScheduleItem.objects.filter(cluster_id=cluster_id), note="cluster deactivated"
+        )
+        deliveries = list(Delivery.objects.filter(cluster_id=cluster_id, status__in=ACTIVE)
+                          .values_list("pk", "dispatch_id"))
+        for delivery_id, _dispatch_id in deliveries:
+            played = ScheduleItem.objects.filter(delivery_id=delivery_id,
+                                                 status=ScheduleItem.Status.PLAYED).exists()
+            Delivery.objects.filter(pk=delivery_id, status__in=ACTIVE).update(
+                status=Delivery.Status.DONE if played else Delivery.Status.CANCELLED,
+                claim_token="", last_error=reason, finished_at=timezone.now(),
+            )
+        for dispatch_id in {dispatch_id for _pk, dispatch_id in deliveries}:
+            dispatch_refresh(dispatch_id=dispatch_id)
+    return len(deliveries)
