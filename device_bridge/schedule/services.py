@@ -150,8 +150,12 @@ def schedule_items_expire(*, now: dt.datetime | None = None) -> list[int]:
 
 
 def relay_materialise(*, today: dt.date | None = None, days: int | None = None,
-                      relay_ids=None) -> int:
-    """Create relay items for the coming days on every active cluster of each relay's zones."""
+                      relay_ids=None, closed_before: dt.datetime | None = None) -> int:
+    """Create relay items for the coming days on every active cluster of each relay's zones.
+
+    ``closed_before`` skips windows that end before it (re-materialising at noon must not
+    create this morning's relay only to expire it).
+    """
     today = today or timezone.localdate()
     days = days or setting("RELAY_HORIZON_DAYS")
     created = 0
@@ -164,6 +168,8 @@ def relay_materialise(*, today: dt.date | None = None, days: int | None = None,
         zone_ids = {zone.pk for zone in relay.zones.all()}
         targets = [c for c in clusters if not zone_ids or c.zone_id in zone_ids]
         windows = relay_windows(relay, start_day=today, days=days)
+        if closed_before is not None:
+            windows = [window for window in windows if window.play_until > closed_before]
         existing = set(
             ScheduleItem.objects.filter(relay=relay, play_at__gte=windows[0].play_at)
             .values_list("cluster_id", "play_at")
@@ -224,7 +230,8 @@ def relay_rematerialise(*, relay_id: int, now: dt.datetime | None = None,
         cluster_schedule_bump(cluster_ids=gone)
         if relay is None or not relay.is_active:
             return 0
-        return relay_materialise(today=timezone.localdate(now), relay_ids=[relay_id])
+        return relay_materialise(today=timezone.localdate(now), relay_ids=[relay_id],
+                                 closed_before=now)
 
 
 def cluster_deactivate(*, cluster: SpeakerCluster) -> None:

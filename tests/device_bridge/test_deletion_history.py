@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.utils import timezone
 from wagtail.models import Page
@@ -17,6 +19,18 @@ from device_bridge.models import (
 )
 from device_bridge.schedule.services import relay_materialise
 from tests.device_bridge.conftest import auth
+
+
+@pytest.fixture
+def technician_client(db, django_user_model):
+    group = Group.objects.create(name="Kỹ thuật viên (thử)")
+    group.permissions.add(Permission.objects.get(codename="access_admin"),
+                          *Permission.objects.filter(content_type__app_label="device_bridge"))
+    user = django_user_model.objects.create_user("kythuat", password="x")
+    user.groups.add(group)
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def schedule(cluster, etag=None):
@@ -102,7 +116,9 @@ def test_deleted_bulletin_history_is_listed_and_reported(
 def relay_now(dev_site, **fields):
     """A relay on air right now in Thôn Đông, materialised for today and the coming days."""
     now = timezone.localtime()
-    start = (now - dt.timedelta(minutes=5)).time().replace(second=0, microsecond=0)
+    # Just after midnight the programme starts at 00:00 (its window is still open now).
+    start = max(now - dt.timedelta(minutes=5), now.replace(hour=0, minute=0)).time().replace(
+        second=0, microsecond=0)
     fields.setdefault("stream_url", "http://radio.test/live")
     relay = RelayProgramme.objects.create(name="Tiếp sóng Đài huyện", start_time=start,
                                           duration_minutes=30, **fields)
@@ -139,3 +155,66 @@ def test_deleting_a_relay_stops_it_and_keeps_what_was_relayed(
     on_air.refresh_from_db()
     assert on_air.status == ScheduleItem.Status.CANCELLED
     assert not ScheduleItem.objects.filter(play_at__gt=timezone.now()).exists()
+
+
+def relay_items(cluster, **filters):
+    return ScheduleItem.objects.filter(cluster=cluster, kind=ScheduleItem.Kind.RELAY, **filters)
+
+
+def test_deactivating_a_relay_removes_what_has_not_played(
+    dev_site, cluster_fleet, django_capture_on_commit_callbacks
+):
+    # Regression (issue 8 item 7): the 7 materialised days kept playing after deactivation.
+    cluster = cluster_fleet[0]
+    relay = relay_now(dev_site)
+    on_air = relay_items(cluster, play_at__lte=timezone.now()).get()
+    assert relay_items(cluster, play_at__gt=timezone.now()).exists()
+    etag = schedule(cluster)["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        relay.is_active = False
+        relay.save()
+    assert schedule(cluster, etag).json()["items"] == []
+    assert not relay_items(cluster, play_at__gt=timezone.now()).exists()
+    on_air.refresh_from_db()
+    assert on_air.status == ScheduleItem.Status.CANCELLED
+    assert ClusterCommand.objects.filter(cluster=cluster, kind=ClusterCommand.Kind.STOP,
+                                         payload={"item_id": on_air.pk}).exists()
+
+
+def test_a_new_stream_url_reaches_every_relay_not_yet_played(
+    dev_site, cluster_fleet, django_capture_on_commit_callbacks
+):
+    cluster = cluster_fleet[0]
+    relay = relay_now(dev_site)
+    etag = schedule(cluster)["ETag"]
+    with django_capture_on_commit_callbacks(execute=True):
+        relay.stream_url = "http://radio.test/moi"
+        relay.save()
+    upcoming = relay_items(cluster, play_at__gt=timezone.now(), status=ScheduleItem.Status.PENDING)
+    assert upcoming.count() >= 6
+    assert set(upcoming.values_list("stream_url", flat=True)) == {"http://radio.test/moi"}
+    served = schedule(cluster, etag).json()["items"]
+    assert served and {item["stream_url"] for item in served} == {"http://radio.test/moi"}
+    # The programme on air with the old URL is stopped rather than left on the old stream.
+    assert ClusterCommand.objects.filter(cluster=cluster, kind=ClusterCommand.Kind.STOP).exists()
+
+
+def test_moving_a_relay_to_another_zone_moves_its_items(
+    dev_site, cluster_fleet, technician_client, django_capture_on_commit_callbacks
+):
+    east, west = cluster_fleet[0], cluster_fleet[2]
+    relay = relay_now(dev_site)
+    assert not relay_items(west).exists()
+    later = (timezone.localtime() + dt.timedelta(hours=2)).time().replace(second=0, microsecond=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = technician_client.post(
+            f"/admin/device_bridge/relayprogramme/edit/{relay.pk}/",
+            {"name": relay.name, "stream_url": relay.stream_url,
+             "zones": [dev_site.zones["thon-doai"].pk], "start_time": later.strftime("%H:%M"),
+             "duration_minutes": 30, "is_active": "on"},
+        )
+    assert response.status_code == 302
+    assert not relay_items(east, status=ScheduleItem.Status.PENDING).exists()
+    moved = relay_items(west, status=ScheduleItem.Status.PENDING).order_by("play_at")
+    assert moved.exists()
+    assert timezone.localtime(moved[0].play_at).time() == later
