@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from device_bridge.tts.panels import SpeechStatusPanel
+from workflows.permissions import ModeratedPageMixin
 
 from .blocks import BodyBlock
 from .forms import ActiveZonesPageForm
@@ -81,7 +82,7 @@ class CommuneSettings(BaseSiteSetting):
         verbose_name = _("thông tin đơn vị")
 
 
-class HomePage(Page):
+class HomePage(ModeratedPageMixin, Page):
     """The commune portal (cổng thông tin xã)."""
 
     intro = models.TextField(_("lời giới thiệu"), blank=True)
@@ -106,7 +107,7 @@ class HomePage(Page):
         return context
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(ModeratedPageMixin, RoutablePageMixin, Page):
     """The list of bulletins (tin tức), filterable by category and zone."""
 
     intro = models.TextField(_("lời giới thiệu"), blank=True)
@@ -153,7 +154,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
         return BulletinFeed(index_page=self)(request)
 
 
-class BulletinPage(Page):
+class BulletinPage(ModeratedPageMixin, Page):
     """A radio/news bulletin (bản tin)."""
 
     date = models.DateField(_("ngày tin"), default=timezone.localdate)
@@ -281,7 +282,7 @@ class BulletinPage(Page):
         return workflow_for_page(self) or super().get_workflow()
 
 
-class CampaignIndexPage(Page):
+class CampaignIndexPage(ModeratedPageMixin, Page):
     """The list of propaganda campaigns."""
 
     intro = models.TextField(_("lời giới thiệu"), blank=True)
@@ -302,7 +303,7 @@ class CampaignIndexPage(Page):
         return context
 
 
-class CampaignPage(Page):
+class CampaignPage(ModeratedPageMixin, Page):
     """A propaganda campaign (chiến dịch tuyên truyền); its bulletins are its children."""
 
     goal = RichTextField(_("mục tiêu"), features=["bold", "italic", "ul", "ol", "link"])

@@ -8,7 +8,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Quy trình duyệt")
 
     def ready(self):
-        from . import events, receivers  # noqa: F401  (connect the signal receivers)
+        from . import checks, events, receivers  # noqa: F401  (register checks, connect receivers)
         from .notifications import notifiers_connect
         from .roles import on_post_migrate
 

@@ -29,6 +29,19 @@ def workflow_for_page(page) -> Workflow | None:
     return None
 
 
+def workflow_rerouted_for(*, workflow_state: WorkflowState, page) -> Workflow | None:
+    """The workflow the routing rules pick for ``page`` as it is now, when that is not the
+    workflow ``workflow_state`` runs; ``None`` when the routing stands.
+
+    Routing follows the content, not the first submission: a bulletin sent back for changes
+    whose priority went from khẩn cấp to thường must not come back on the emergency track.
+    """
+    picked = page.get_workflow()
+    if picked is None or picked.pk == workflow_state.workflow_id:
+        return None
+    return picked
+
+
 def workflow_state_in_progress(obj) -> WorkflowState | None:
     """The object's workflow state that is still in progress, with its current step loaded."""
     return (
@@ -151,13 +164,6 @@ def listen_queue_for_user(user) -> list[ListenQueueItem]:
             )
     items.sort(key=lambda item: item.task_state.started_at, reverse=True)
     return items
-
-
-def user_may_publish_directly(user) -> bool:
-    return bool(
-        user.is_active
-        and (user.is_superuser or user.has_perm("workflows.publish_without_moderation"))
-    )
 
 
 def moderation_report(*, since) -> dict:

@@ -7,13 +7,14 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Revision, TaskState, WorkflowState
+from wagtail.models import Revision, TaskState, Workflow, WorkflowState
 
 from .models import ListenApprovalTaskState, ListenRecord
 from .selectors import (
     listen_record_valid_for,
     revision_has_audio,
     user_is_task_approver,
+    workflow_rerouted_for,
     workflow_state_in_progress,
 )
 
@@ -148,3 +149,28 @@ def task_state_reset_for_new_revision(*, revision_id: int) -> TaskState | None:
         "Moderation step %s reset by revision %s of %s", current.pk, revision.pk, obj.pk
     )
     return workflow_state.current_task_state
+
+
+@transaction.atomic
+def workflow_state_reroute_on_resubmit(*, page, submitted, user) -> Workflow | None:
+    """Before ``submitted`` (``page`` as the editor resubmits it) goes back to moderation: when
+    the routing rules now pick another workflow than the one that sent it back for changes,
+    cancel that workflow state, so the submission starts the workflow the rules pick instead
+    of resuming the old one. Returns the newly picked workflow, or ``None`` when it stands."""
+    workflow_state = (
+        WorkflowState.objects.for_instance(page)
+        .filter(status=WorkflowState.STATUS_NEEDS_CHANGES)
+        .select_for_update()
+        .first()
+    )
+    if workflow_state is None:
+        return None
+    workflow = workflow_rerouted_for(workflow_state=workflow_state, page=submitted)
+    if workflow is None:
+        return None
+    workflow_state.cancel(user=user)
+    logger.info(
+        "Resubmission of %s rerouted from workflow %s to %s",
+        page.pk, workflow_state.workflow_id, workflow.pk,
+    )
+    return workflow

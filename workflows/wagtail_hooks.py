@@ -1,18 +1,24 @@
-"""Admin glue of the moderation app: routing-rule snippets, dashboard queue, publish guard."""
+"""Admin glue of the moderation app: routing-rule snippets, dashboard queue, report menu.
+
+Who may publish is not decided here but by the page permission tester (``permissions.py``),
+which every publish path of Wagtail consults.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.models import Permission
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.models import WorkflowState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import WorkflowRoute
-from .selectors import listen_queue_for_user, user_may_publish_directly
+from .selectors import listen_queue_for_user
+from .services import workflow_state_reroute_on_resubmit
 
 
 class WorkflowRouteViewSet(SnippetViewSet):
@@ -50,31 +56,6 @@ def add_listen_queue_panel(request, panels):
     panels.append(ListenQueuePanel(request))
 
 
-def _direct_publish_refused(request):
-    return render(
-        request,
-        "workflows/publish_refused.html",
-        {"message": _("Bạn không có quyền xuất bản trực tiếp. Hãy gửi duyệt để bài đi qua quy trình.")},
-        status=403,
-    )
-
-
-def _refuse_publish_action(request):
-    """The editor's "Xuất bản" button posts ``action-publish``; only Quản trị may use it."""
-    if (
-        request.method == "POST"
-        and request.POST.get("action-publish")
-        and not user_may_publish_directly(request.user)
-    ):
-        return _direct_publish_refused(request)
-    return None
-
-
-@hooks.register("before_edit_page")
-def refuse_direct_publish_on_edit(request, page):
-    return _refuse_publish_action(request)
-
-
 @hooks.register("before_edit_page")
 def refuse_double_submit(request, page):
     if request.method == "POST" and request.POST.get("action-submit") and page.workflow_in_progress:
@@ -87,22 +68,32 @@ def refuse_double_submit(request, page):
     return None
 
 
-@hooks.register("before_create_page")
-def refuse_direct_publish_on_create(request, parent_page, page_class):
-    return _refuse_publish_action(request)
+def _page_as_submitted(request, page):
+    """``page`` with the edit form of ``request`` applied (not saved), or ``None`` when the
+    form is invalid (then Wagtail refuses the submission itself)."""
+    submitted = type(page).objects.get(pk=page.pk).get_latest_revision_as_object()
+    form_class = type(page).get_edit_handler().get_form_class()
+    form = form_class(
+        request.POST, request.FILES, instance=submitted, parent_page=page.get_parent(),
+        for_user=request.user,
+    )
+    return submitted if form.is_valid() else None
 
 
-@hooks.register("before_bulk_action")
-def refuse_direct_bulk_publish(request, action_type, objects, action_class_instance):
-    if action_type == "publish" and not user_may_publish_directly(request.user):
-        return _direct_publish_refused(request)
+@hooks.register("before_edit_page")
+def reroute_resubmission(request, page):
+    """A resubmission after "needs changes" goes through the workflow the rules pick for what
+    is submitted (Wagtail would resume the old one)."""
+    if request.method != "POST" or not request.POST.get("action-submit"):
+        return None
+    if not WorkflowState.objects.for_instance(page).filter(
+        status=WorkflowState.STATUS_NEEDS_CHANGES
+    ).exists():
+        return None
+    submitted = _page_as_submitted(request, page)
+    if submitted is not None:
+        workflow_state_reroute_on_resubmit(page=page, submitted=submitted, user=request.user)
     return None
-
-
-@hooks.register("construct_page_action_menu")
-def hide_publish_without_right(menu_items, request, context):
-    if not user_may_publish_directly(request.user):
-        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
 
 
 class ReportsMenuItem(MenuItem):

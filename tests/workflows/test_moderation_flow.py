@@ -201,3 +201,85 @@ class ModerationVisibilityTests(ModerationTestCase):
             defaults.REVIEW_TASK,
         ):
             self.assertContains(detail, expected)
+
+
+class ResubmissionRoutingTests(ModerationTestCase):
+    """Regression (issue 8, item 2): routing was decided once; a bulletin sent back from the
+    emergency track and resubmitted as thường stayed there and one approval published it."""
+
+    def send_back(self, page, comment="Không phải tin khẩn cấp, đề nghị hạ mức ưu tiên."):
+        task_state = self.current_task_state(page)
+        self.client.force_login(self.reviewer)
+        self.wagtail_action(page, task_state, "reject", comment)
+        state = WorkflowState.objects.get(pk=task_state.workflow_state_id)
+        self.assertEqual(state.status, WorkflowState.STATUS_NEEDS_CHANGES)
+        return state
+
+    def resubmit_over_http(self, page, **form):
+        self.client.force_login(self.editor)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("wagtailadmin_pages:edit", args=[page.pk]),
+                bulletin_form_data(
+                    category=self.category, slug=page.slug, action="action-submit", **form
+                ),
+            )
+        self.assertEqual(response.status_code, 302)
+
+    def test_resubmission_with_changed_priority_goes_through_the_workflow_now_picked(self):
+        page = self.draft_bulletin(priority=Priority.EMERGENCY, title="Cảnh báo mưa lớn")
+        self.submit(page)
+        old_state = self.send_back(page)
+        self.assertEqual(old_state.workflow.name, defaults.EMERGENCY_WORKFLOW)
+
+        self.resubmit_over_http(page, priority=Priority.NORMAL, title="Cảnh báo mưa lớn")
+
+        old_state.refresh_from_db()
+        self.assertEqual(old_state.status, WorkflowState.STATUS_CANCELLED)
+        page = BulletinPage.objects.get(pk=page.pk)
+        self.assertEqual(page.current_workflow_state.workflow.name, defaults.NORMAL_WORKFLOW)
+        self.assertEqual(self.current_task_state(page).task.name, defaults.REVIEW_TASK)
+        # One approval no longer publishes: the leader's step follows.
+        self.listen_and_approve(self.reviewer, page)
+        self.assertFalse(BulletinPage.objects.get(pk=page.pk).live)
+        self.assertEqual(self.current_task_state(page).task.name, defaults.LEADER_TASK)
+        self.listen_and_approve(self.leader, page)
+        self.assertTrue(BulletinPage.objects.get(pk=page.pk).live)
+
+    def test_resubmission_raised_to_emergency_takes_the_fast_track(self):
+        page = self.draft_bulletin(priority=Priority.NORMAL, title="Thông báo ngập úng")
+        self.submit(page)
+        old_state = self.send_back(page, comment="Đây là tin khẩn, hãy nâng mức ưu tiên.")
+        self.resubmit_over_http(page, priority=Priority.EMERGENCY, title="Thông báo ngập úng")
+        old_state.refresh_from_db()
+        self.assertEqual(old_state.status, WorkflowState.STATUS_CANCELLED)
+        page = BulletinPage.objects.get(pk=page.pk)
+        self.assertEqual(page.current_workflow_state.workflow.name, defaults.EMERGENCY_WORKFLOW)
+
+    def test_resubmission_with_unchanged_routing_resumes_the_same_workflow(self):
+        page = self.draft_bulletin(priority=Priority.EMERGENCY, title="Cảnh báo triều cường")
+        self.submit(page)
+        old_state = self.send_back(page, comment="Bổ sung giờ triều lên.")
+        self.resubmit_over_http(
+            page, priority=Priority.EMERGENCY, title="Cảnh báo triều cường",
+            summary="Triều lên lúc 17 giờ.",
+        )
+        old_state.refresh_from_db()
+        self.assertEqual(old_state.status, WorkflowState.STATUS_IN_PROGRESS)
+        self.assertEqual(self.current_task_state(page).workflow_state_id, old_state.pk)
+
+    def test_an_invalid_resubmission_keeps_the_returned_workflow(self):
+        page = self.draft_bulletin(priority=Priority.EMERGENCY, title="Cảnh báo sạt lở")
+        self.submit(page)
+        old_state = self.send_back(page)
+        self.client.force_login(self.editor)
+        response = self.client.post(
+            reverse("wagtailadmin_pages:edit", args=[page.pk]),
+            bulletin_form_data(
+                category=self.category, slug=page.slug, action="action-submit",
+                priority=Priority.NORMAL, title="",
+            ),
+        )
+        self.assertEqual(response.status_code, 200)
+        old_state.refresh_from_db()
+        self.assertEqual(old_state.status, WorkflowState.STATUS_NEEDS_CHANGES)
