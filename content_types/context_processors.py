@@ -11,4 +11,4 @@ def site_chrome(request):
     nav_pages = []
     if site is not None:
         nav_pages = list(site.root_page.get_children().live().in_menu().only("id", "title", "url_path", "path", "depth"))
-    return {"emergency_bulletins": bulletin_emergency_live(), "nav_pages": nav_pages}
+    return {"emergency_bulletins": bulletin_emergency_live(site=site), "nav_pages": nav_pages}

@@ -97,12 +97,13 @@ class HomePage(ModeratedPageMixin, Page):
         verbose_name = _("trang chủ")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import bulletin_list_live
+        from .selectors import bulletin_list_live, public_pages
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_bulletins"] = bulletin_list_live()[:6]
+        # This home's own site only: one installation may serve several communes.
+        context["latest_bulletins"] = bulletin_list_live().descendant_of(self)[:6]
         context["campaigns"] = (
-            CampaignPage.objects.live().public().order_by("-start_date")[:3]
+            public_pages(CampaignPage.objects.descendant_of(self)).order_by("-start_date")[:3]
         )
         return context
 
@@ -296,9 +297,11 @@ class CampaignIndexPage(ModeratedPageMixin, Page):
         verbose_name = _("trang chiến dịch")
 
     def get_context(self, request, *args, **kwargs):
+        from .selectors import public_pages
+
         context = super().get_context(request, *args, **kwargs)
         context["campaigns"] = (
-            CampaignPage.objects.child_of(self).live().public().order_by("-start_date")
+            public_pages(CampaignPage.objects.child_of(self)).order_by("-start_date")
         )
         return context
 

@@ -1,32 +1,96 @@
-"""Read-side queries for the public site and the API."""
+"""Read-side queries for the public site and the API.
+
+``public_pages`` is the one visibility rule of every public channel: the site's lists, the
+emergency banner, search, RSS, the API (pages, images, documents), the podcast and its audio.
+"""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Page, PageQuerySet, ReferenceIndex, Site
 
 from .models import BulletinPage, Priority
 from .snippets import Category, Zone
 
 
-def bulletin_list_live() -> QuerySet:
+def public_pages(pages: PageQuerySet | None = None, *, site: Site | None = None) -> PageQuerySet:
+    """What anyone may see: live, no view restriction (password, login, groups) on the page
+    or an ancestor, and inside ``site`` when one is given.
+
+    Restricted pages are served by Wagtail to whoever passes the restriction, but no public
+    channel (list, feed, API, podcast, search) ever shows them: those answers are shared and
+    cached, so they must be the same for everybody.
+    """
+    pages = Page.objects.all() if pages is None else pages
+    pages = pages.live().public()
+    if site is not None:
+        pages = pages.in_site(site)
+    return pages
+
+
+def media_in_public_use(objects: QuerySet, *, site: Site | None = None) -> QuerySet:
+    """The images or documents of ``objects`` that a public page uses (``public_pages``).
+
+    Wagtail's reference index records what each page's saved row (its live content, for a
+    live page) references, from StreamField blocks and rich text alike; an upload made for a
+    draft, or used only behind a view restriction, is not in use.
+    """
+    using_pages = (
+        public_pages(site=site)
+        .annotate(key=Cast("pk", output_field=CharField()))
+        .values("key")
+    )
+    used = ReferenceIndex.objects.filter(
+        to_content_type=ContentType.objects.get_for_model(objects.model),
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=using_pages,
+    ).values("to_object_id")
+    return objects.annotate(reference_key=Cast("pk", output_field=CharField())).filter(
+        reference_key__in=used
+    )
+
+
+def document_may_be_served(document, *, request) -> bool:
+    """Whether ``/documents/<id>/<name>`` may answer this request.
+
+    Staff of the information office (admin access) read every document, drafts' included;
+    anyone else only a document that a public page uses, or one used by a live page whose view
+    restriction this visitor has passed. Collection privacy is Wagtail's own check, on top.
+    """
+    user = request.user
+    if user.is_authenticated and user.has_perm("wagtailadmin.access_admin"):
+        return True
+    documents = type(document).objects.filter(pk=document.pk)
+    if media_in_public_use(documents).exists():
+        return True
+    page_ids = ReferenceIndex.get_references_to(document).filter(
+        base_content_type=ContentType.objects.get_for_model(Page)
+    ).values_list("object_id", flat=True)
+    for page in Page.objects.live().filter(pk__in=[int(pk) for pk in page_ids]):
+        if all(restriction.accept_request(request) for restriction in page.get_view_restrictions()):
+            return True
+    return False
+
+
+def bulletin_list_live(*, site: Site | None = None) -> QuerySet:
     """Live, public bulletins newest first, with what a list item shows loaded up front."""
     return (
-        BulletinPage.objects.live()
-        .public()
+        public_pages(BulletinPage.objects.all(), site=site)
         .select_related("category")
         .prefetch_related("zones")
         .order_by("-date", "-first_published_at", "-pk")
     )
 
 
-def bulletin_emergency_live(*, now=None) -> list[BulletinPage]:
-    """Emergency bulletins that are live and still valid: the site-wide banner."""
+def bulletin_emergency_live(*, now=None, site: Site | None = None) -> list[BulletinPage]:
+    """Emergency bulletins that are public and still valid: the site-wide banner."""
     now = now or timezone.now()
     return list(
-        BulletinPage.objects.live()
-        .public()
+        public_pages(BulletinPage.objects.all(), site=site)
         .filter(priority=Priority.EMERGENCY)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
@@ -90,6 +154,7 @@ def bulletin_filter_from_query(params, *, descendant_of=None) -> BulletinFilter:
         else:
             result.errors.append(_("Mức ưu tiên “%(value)s” không hợp lệ.") % {"value": priority})
     return result
+
 
 @dataclass
 class ZoneUse:

@@ -4,7 +4,9 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from wagtail.models import Page
+from wagtail.models import Page, Site
+
+from .selectors import public_pages
 
 MAX_QUERY_LENGTH = 200
 
@@ -14,7 +16,8 @@ def search(request):
     message = ""
     results = Page.objects.none()
     if query:
-        results = Page.objects.live().public().specific().search(query)
+        site = Site.find_for_request(request)
+        results = public_pages(site=site).specific().search(query)
     paginator = Paginator(results, 10)
     try:
         page = paginator.page(request.GET.get("page", "1"))

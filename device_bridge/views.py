@@ -16,7 +16,7 @@ from content_types.snippets import Zone
 
 from . import selectors, services
 from .fleet import services as fleet
-from .models import ClusterCommand, Delivery, DeviceEvent, SpeakerCluster
+from .models import ClusterCommand, Delivery, DeviceEvent, Dispatch, SpeakerCluster
 
 
 def _no_store(response):
@@ -25,9 +25,38 @@ def _no_store(response):
     return response
 
 
+def _user_may_see_dispatches_of(user, page) -> bool:
+    """Whether the report may show this page (its title) to ``user``.
+
+    A publicly visible page's title is no secret. Otherwise the user must reach the page in
+    the admin: edit, publish or unpublish it, or moderate its current workflow step. Fleet
+    operators (technicians, who have no page permissions) also see pages that went out to
+    the loudspeakers (a dispatch exists): they must follow and stop what the speakers play.
+    A draft that never went out stays with its editors and approvers.
+    """
+    from content_types.selectors import public_pages
+    from workflows.selectors import task_state_current_for
+
+    if public_pages(Page.objects.filter(pk=page.pk)).exists():
+        return True
+    permissions = page.permissions_for_user(user)
+    if permissions.can_edit() or permissions.can_publish() or permissions.can_unpublish():
+        return True
+    task_state = task_state_current_for(page)
+    if task_state is not None:
+        task = task_state.task.specific
+        if task.user_can_access_editor(page, user) or task.get_actions(page, user):
+            return True
+    return user.has_perm("device_bridge.change_delivery") and Dispatch.objects.filter(
+        page_id=page.pk
+    ).exists()
+
+
 @permission_required("device_bridge.view_dispatch", raise_exception=True)
 def dispatch_report(request, page_id):
     page = get_object_or_404(Page, pk=page_id).specific
+    if not _user_may_see_dispatches_of(request.user, page):
+        raise PermissionDenied
     progress = selectors.dispatch_progress_for_page(page_id=page.pk)
     return TemplateResponse(request, "device_bridge/admin/dispatch_report.html", {
         "page": page,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Enclosure, Rss201rev2Feed
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
 
 from . import selectors
+from .models import SpeechAudio
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 
@@ -37,16 +40,34 @@ class PodcastRss(Rss201rev2Feed):
             handler.addQuickElement("itunes:duration", item["duration"])
 
 
+@dataclass(frozen=True)
+class FeedRequest:
+    site: Site | None
+    base_url: str
+
+
+@dataclass(frozen=True)
+class FeedEpisode:
+    page: Page
+    audio: SpeechAudio
+    base_url: str
+
+
 class BulletinPodcastFeed(Feed):
+    """The public bulletins of the requested site (``public_pages``) with their live audio."""
+
     feed_type = PodcastRss
     language = "vi"
 
     def get_object(self, request, *args, **kwargs):
-        return request.build_absolute_uri("/").rstrip("/")
+        # One feed instance serves every request: per-request state travels in the object.
+        return FeedRequest(
+            site=Site.find_for_request(request),
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
 
-    def title(self):
-        site = Site.objects.filter(is_default_site=True).first()
-        return _("Bản tin phát thanh %(site)s") % {"site": site.site_name if site else ""}
+    def title(self, obj):
+        return _("Bản tin phát thanh %(site)s") % {"site": obj.site.site_name if obj.site else ""}
 
     def link(self):
         return "/"
@@ -57,25 +78,23 @@ class BulletinPodcastFeed(Feed):
     def author_name(self):
         return _("Đài truyền thanh xã")
 
-    def items(self, base_url):
-        episodes = selectors.podcast_episodes()
-        pages = Page.objects.filter(pk__in=[e.page_id for e in episodes]).specific().in_bulk()
-        for episode in episodes:
-            episode.base_url = base_url
-            episode.bulletin = pages.get(episode.page_id, episode.page)
-        return episodes
+    def items(self, obj):
+        return [
+            FeedEpisode(page=episode.page, audio=episode.audio, base_url=obj.base_url)
+            for episode in selectors.podcast_episodes(site=obj.site)
+        ]
 
     def item_title(self, item):
         return item.page.title
 
     def item_description(self, item):
-        return getattr(item.bulletin, "summary", "") or item.page.title
+        return getattr(item.page, "summary", "") or item.page.title
 
     def item_link(self, item):
         return item.page.url or "/"
 
     def item_guid(self, item):
-        return f"ttcs-bulletin-{item.page_id}-{item.audio.sha256[:16]}"
+        return f"ttcs-bulletin-{item.page.pk}-{item.audio.sha256[:16]}"
 
     def item_guid_is_permalink(self, item):
         return False

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from wagtail.models import Page, Site
 
 from . import conf
 from .models import BroadcastAudioSettings, PageAudio, PronunciationEntry, SpeechAudio
@@ -60,42 +62,96 @@ def page_audio_latest(page) -> PageAudio | None:
     )
 
 
-def audio_public(sha256: str) -> SpeechAudio | None:
-    """Ready audio that a live page broadcasts; drafts' previews are never public."""
-    return (
-        SpeechAudio.objects.filter(
-            sha256=sha256,
-            status=SpeechAudio.Status.READY,
-            page_links__purpose=PageAudio.Purpose.BROADCAST,
-            page_links__page__live=True,
-        )
-        .distinct()
-        .first()
-    )
+def audio_live_for_pages(pages) -> dict[int, SpeechAudio]:
+    """``{page id: ready broadcast audio of its current spoken text}`` in one query.
 
-
-def podcast_episodes(limit: int = 50) -> list[PageAudio]:
-    """Broadcast audio of live bulletins, newest first; one row per page (its latest audio)."""
+    Pass live pages (specific): a live page's row holds its live content, so this is the
+    audio of the live revision; a superseded revision's audio no longer matches.
+    """
+    wanted = Q()
+    for page in pages:
+        fingerprint = source_fingerprint(text=spoken_text_for(page), engine=engine_for_page(page))
+        wanted |= Q(page_id=page.pk, source_sha256=fingerprint)
+    if not wanted:
+        return {}
     links = (
+        PageAudio.objects.filter(wanted, purpose=PageAudio.Purpose.BROADCAST)
+        .filter(audio__status=SpeechAudio.Status.READY)
+        .select_related("audio")
+        .order_by("-updated_at")
+    )
+    current: dict[int, SpeechAudio] = {}
+    for link in links:
+        current.setdefault(link.page_id, link.audio)
+    return current
+
+
+@dataclass(frozen=True)
+class AudioAccess:
+    """Who may hear an audio file: anyone (``public``), or only this request's visitor."""
+
+    audio: SpeechAudio
+    public: bool
+
+
+def audio_access(sha256: str, *, site: Site | None, request) -> AudioAccess | None:
+    """The audio ``sha256`` if a live page of ``site`` broadcasts it *now*, else ``None``.
+
+    Public when one such page is publicly visible (``content_types.selectors.public_pages``);
+    otherwise private to a visitor who passes the page's view restrictions, as Wagtail
+    does for the page itself. A corrected bulletin's old audio, an unpublished bulletin's
+    audio and previews of drafts match no page and are never served here.
+    """
+    from content_types.selectors import public_pages
+
+    live = Page.objects.live()
+    if site is not None:
+        live = live.in_site(site)
+    page_ids = set(
         PageAudio.objects.filter(
             purpose=PageAudio.Purpose.BROADCAST,
+            audio__sha256=sha256,
             audio__status=SpeechAudio.Status.READY,
-            page__live=True,
-            page__content_type__model="bulletinpage",
-        )
-        .select_related("audio", "page")
-        .order_by("-page__first_published_at", "-updated_at")
+            page__in=live,
+        ).values_list("page_id", flat=True)
     )
-    seen: set[int] = set()
-    episodes = []
-    for link in links[: limit * 4]:
-        if link.page_id in seen:
-            continue
-        seen.add(link.page_id)
-        episodes.append(link)
-        if len(episodes) == limit:
-            break
-    return episodes
+    if not page_ids:
+        return None
+    pages = list(Page.objects.filter(pk__in=page_ids).specific())
+    current = audio_live_for_pages(pages)
+    speaking = [page for page in pages if page.pk in current and current[page.pk].sha256 == sha256]
+    if not speaking:
+        return None
+    audio = current[speaking[0].pk]
+    if public_pages(Page.objects.filter(pk__in=[page.pk for page in speaking])).exists():
+        return AudioAccess(audio=audio, public=True)
+    for page in speaking:
+        if all(restriction.accept_request(request) for restriction in page.get_view_restrictions()):
+            return AudioAccess(audio=audio, public=False)
+    return None
+
+
+@dataclass(frozen=True)
+class PodcastEpisode:
+    page: Page
+    audio: SpeechAudio
+
+
+def podcast_episodes(*, site: Site | None, limit: int = 50) -> list[PodcastEpisode]:
+    """Public bulletins of ``site`` with the audio of their live revision, newest first."""
+    from content_types.models import BulletinPage
+    from content_types.selectors import public_pages
+
+    has_audio = PageAudio.objects.filter(
+        purpose=PageAudio.Purpose.BROADCAST, audio__status=SpeechAudio.Status.READY
+    ).values("page_id")
+    pages = list(
+        public_pages(BulletinPage.objects.all(), site=site)
+        .filter(pk__in=has_audio)
+        .order_by("-first_published_at", "-pk")[:limit]
+    )
+    current = audio_live_for_pages(pages)
+    return [PodcastEpisode(page=page, audio=current[page.pk]) for page in pages if page.pk in current]
 
 
 def jingle_files() -> tuple[object | None, object | None, bool]:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from wagtail.models import Page, Revision
+from wagtail.models import Page, Revision, Site
 
 from . import selectors, services
 from .http import ranged_file_response
@@ -87,14 +87,19 @@ def revision_preview(request, revision_id: int):
 
 @require_safe
 def audio_file(request, sha256: str):
-    """The broadcast MP3 of a live bulletin, addressed by content hash (cacheable forever)."""
-    audio = selectors.audio_public(sha256)
-    if audio is None or not audio.file:
+    """The broadcast MP3 of a live bulletin's live revision, addressed by content hash.
+
+    Checked on every request, cached copies included (``no-cache`` makes caches revalidate,
+    which costs a 304): a corrected bulletin's old audio and an unpublished bulletin's audio
+    stop being served at once.
+    """
+    access = selectors.audio_access(sha256, site=Site.find_for_request(request), request=request)
+    if access is None or not access.audio.file:
         raise Http404(_("Không có tệp âm thanh này."))
     return ranged_file_response(
         request,
-        audio.file,
+        access.audio.file,
         content_type=MP3,
-        etag=audio.sha256,
-        cache="public, max-age=31536000, immutable",
+        etag=access.audio.sha256,
+        cache="public, no-cache" if access.public else "private, no-cache",
     )
