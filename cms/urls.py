@@ -24,9 +24,19 @@ if settings.DJANGO_ADMIN_ENABLED:
     urlpatterns.insert(0, path("django-admin/", admin.site.urls))
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.urls import re_path
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Only images are plain files (Wagtail's design). Documents and rendered audio are never
+    # served from /media/: their views check who may have them (docs/operations.md).
+    media_prefix = settings.MEDIA_URL.strip("/")
+    urlpatterns += [
+        re_path(
+            rf"^{media_prefix}/(?P<path>(?:original_images|images)/.+)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

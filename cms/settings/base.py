@@ -119,6 +119,10 @@ STATIC_ROOT = env.STATIC_ROOT
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
+# Rendered audio is served by a view that checks visibility first; with this set (e.g.
+# "/internal-media/") the view hands the file to nginx with X-Accel-Redirect instead of
+# streaming it. See docs/operations.md.
+MEDIA_ACCEL_REDIRECT = env.MEDIA_ACCEL_REDIRECT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -141,6 +145,8 @@ WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILAPI_BASE_URL = env.SITE_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
+# Documents go through Wagtail's serve view, which honours collection view restrictions.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "txt", "zip"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # The admin works offline and tells no third party who the editors are.
