@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from .protocol import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("v1/commands", views.commands, name="v1-commands"),
     path("v1/commands/<int:command_id>/ack", views.command_ack, name="v1-command-ack"),
     path("v1/audio/<str:token>", views.audio, name="v1-audio"),
+    # Last: any other v1 path (a firmware typo, `commands/abc/ack`) answers in the protocol's shape.
+    re_path(r"^v1/", views.unknown_endpoint, name="v1-unknown"),
 ]

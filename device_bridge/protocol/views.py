@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import FileResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from ..conf import setting
@@ -33,6 +34,12 @@ def _invalid(err: validation.Invalid) -> JsonResponse:
 @require_GET
 def openapi(request):
     return JsonResponse(openapi_document(request))
+
+
+@csrf_exempt
+def unknown_endpoint(request):
+    return error_response("not_found", _("Giao thức v1 không có địa chỉ này; xem "
+                                         "/api/devices/v1/openapi.json."))
 
 
 @cluster_api("GET")

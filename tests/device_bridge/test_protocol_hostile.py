@@ -98,6 +98,13 @@ def test_other_content_type_is_a_415(lone_token, path):
     assert_protocol_error(response, 415, "unsupported_media_type")
 
 
+@pytest.mark.parametrize("path", ["/api/devices/v1/nope", "/api/devices/v1/commands/abc/ack",
+                                  "/api/devices/v1/commands/-1/ack", "/api/devices/v1/schedule/"])
+def test_path_outside_the_protocol_is_a_404_in_the_protocol_shape(lone_token, path):
+    for response in (Client().get(path, **auth(lone_token)), send(path, b"{}", lone_token)):
+        assert_protocol_error(response, 404, "not_found")
+
+
 WRONG_TYPES = [
     ("/api/devices/v1/heartbeat", {"status": 1}, "status"),
     ("/api/devices/v1/heartbeat", {"status": "idle", "volume": "70"}, "volume"),
