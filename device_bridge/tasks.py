@@ -15,7 +15,12 @@ def delivery_process(delivery_id: int) -> str | None:
 
 
 def delivery_sweep() -> dict:
-    return services.delivery_sweep()
+    """Every minute: repair deliveries, then audio (failed renders due for a retry, live
+    content whose audio was never made). Each step only picks up what is due, so a
+    sweep that fails is simply done again by the next one."""
+    from .tts.services import broadcast_audio_sweep
+
+    return {**services.delivery_sweep(), "audio": broadcast_audio_sweep()}
 
 
 def relay_materialise() -> int:

@@ -33,3 +33,20 @@ def stale_seconds() -> int:
 
 def default_engine() -> str:
     return settings.TTS_ENGINE
+
+
+#: Automatic retry of failed renders (``settings.TTS_RENDER_RETRY`` overrides any key).
+RENDER_RETRY_DEFAULTS = {
+    # Renders per audio before the sweeper stops retrying (the admin alert stays up).
+    "MAX_ATTEMPTS": 5,
+    # Wait before the 1st retry; doubled each time (60 s, 2, 4, 8 min).
+    "BASE_SECONDS": 60,
+    # A render queued this long was lost (the enqueue or the worker died): queue it again.
+    "QUEUED_STALE_SECONDS": 300,
+    # Live content published within this many days is checked for missing audio.
+    "REPAIR_DAYS": 7,
+}
+
+
+def render_retry(name: str) -> int:
+    return int(getattr(settings, "TTS_RENDER_RETRY", {}).get(name, RENDER_RETRY_DEFAULTS[name]))

@@ -48,6 +48,9 @@ class SpeechAudio(models.Model):
     engine_requests = models.PositiveIntegerField(_("số yêu cầu tới bộ đọc"), default=0)
     render_seconds = models.FloatField(_("thời gian tạo (giây)"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("số lần tạo"), default=0)
+    #: When a failed render is tried again by the sweeper (exponential backoff); empty when
+    #: the failure is final (unspeakable text, configuration) or the attempts are used up.
+    next_attempt_at = models.DateTimeField(_("tự thử lại lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     rendered_at = models.DateTimeField(_("hoàn tất lúc"), null=True, blank=True)

@@ -7,6 +7,7 @@ in django-q2 tasks (``tasks.py``) or the ``tts_render`` command.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -24,10 +25,16 @@ from device_bridge.audio.jingles import default_intro, default_outro
 
 from . import conf, selectors
 from .engines import fallback_name, get_engine
-from .exceptions import EngineUnavailable, SpeechError, SpeechInputError
+from .exceptions import (
+    EngineConfigurationError,
+    EngineUnavailable,
+    SpeechError,
+    SpeechInputError,
+)
 from .models import PageAudio, SpeechAudio
 from .normalize import normalize
 from .signals import audio_ready
+from .stuck import broadcast_state, live_spoken_pages, retry_target
 
 logger = logging.getLogger(__name__)
 
@@ -220,12 +227,21 @@ def speech_render(*, audio: SpeechAudio, force: bool = False) -> SpeechAudio:
             speech.samples, speech.sample_rate, settings=settings, intro=intro, outro=outro
         )
         name, digest, created = _store(assembled.mp3)
-    except (SpeechError, AudioError) as err:
+    except (EngineConfigurationError, SpeechInputError, AudioError) as err:
+        # Settings, text or jingle: the same render fails the same way until someone acts.
         return _fail(audio, str(err))
+    except SpeechError as err:  # engine down, throttled, timed out: worth another try
+        return _fail(audio, str(err), retry=True)
     except OSError as err:  # disk full, storage unreachable: an operator can fix and retry
-        return _fail(audio, gettext("Không lưu được tệp âm thanh: %(error)s") % {"error": err})
-    except Exception as err:
-        _fail(audio, gettext("Lỗi không mong đợi khi tạo âm thanh: %(error)s") % {"error": err})
+        return _fail(
+            audio, gettext("Không lưu được tệp âm thanh: %(error)s") % {"error": err}, retry=True
+        )
+    except Exception as err:  # e.g. "database is locked": recorded for a retry, then raised
+        _fail(
+            audio,
+            gettext("Lỗi không mong đợi khi tạo âm thanh: %(error)s") % {"error": err},
+            retry=True,
+        )
         raise
     previous = audio.file.name
     try:
@@ -247,11 +263,17 @@ def speech_render(*, audio: SpeechAudio, force: bool = False) -> SpeechAudio:
             render_seconds=round(time.monotonic() - started, 3),
             rendered_at=timezone.now(),
             error="",
+            next_attempt_at=None,
             updated_at=timezone.now(),
         )
-    except Exception:
+    except Exception as err:
         if created:
             default_storage.delete(name)
+        _fail(
+            audio,
+            gettext("Không ghi được kết quả tạo âm thanh: %(error)s") % {"error": err},
+            retry=True,
+        )
         raise
     if previous and previous != name and not SpeechAudio.objects.filter(file=previous).exists():
         default_storage.delete(previous)
@@ -259,12 +281,22 @@ def speech_render(*, audio: SpeechAudio, force: bool = False) -> SpeechAudio:
     return audio
 
 
-def _fail(audio: SpeechAudio, reason: str) -> SpeechAudio:
+def _fail(audio: SpeechAudio, reason: str, *, retry: bool = False) -> SpeechAudio:
+    """Record the failure; with ``retry``, schedule the next attempt with exponential backoff
+    (the sweeper, ``broadcast_audio_sweep``, runs it) until the attempts are used up."""
+    now = timezone.now()
+    next_attempt_at = None
+    if retry and audio.attempts < conf.render_retry("MAX_ATTEMPTS"):
+        delay = conf.render_retry("BASE_SECONDS") * 2 ** max(audio.attempts - 1, 0)
+        next_attempt_at = now + dt.timedelta(seconds=delay)
     SpeechAudio.objects.filter(pk=audio.pk).update(
-        status=SpeechAudio.Status.FAILED, error=reason[:2000], updated_at=timezone.now()
+        status=SpeechAudio.Status.FAILED,
+        error=reason[:2000],
+        next_attempt_at=next_attempt_at,
+        updated_at=now,
     )
     audio.refresh_from_db()
-    logger.warning("TTS render %s failed: %s", audio.pk, reason)
+    logger.warning("TTS render %s failed (retry at %s): %s", audio.pk, next_attempt_at, reason)
     return audio
 
 
@@ -288,17 +320,95 @@ def page_broadcast_render(*, page, revision=None) -> SpeechAudio:
     return audio
 
 
-def speech_audio_retry(*, audio: SpeechAudio, page_id: int | None, purpose: str) -> SpeechAudio:
-    """Queue a failed (or fallback-voiced) audio for another render."""
+def _requeue(audio: SpeechAudio, *, also_stale_rendering: bool = True) -> bool:
+    """Move ``audio`` back to ``queued`` with a fresh set of attempts; ``False`` if a live
+    render has it (a render idle past ``TTS_RENDER_STALE_SECONDS`` is presumed dead)."""
+    stale = timezone.now() - dt.timedelta(seconds=conf.stale_seconds())
+    requeueable = ~Q(status=SpeechAudio.Status.RENDERING)
+    if also_stale_rendering:
+        requeueable |= Q(status=SpeechAudio.Status.RENDERING, updated_at__lt=stale)
     updated = (
         SpeechAudio.objects.filter(pk=audio.pk)
-        .exclude(status=SpeechAudio.Status.RENDERING)
-        .update(status=SpeechAudio.Status.QUEUED, updated_at=timezone.now())
+        .filter(requeueable)
+        .update(
+            status=SpeechAudio.Status.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            updated_at=timezone.now(),
+        )
     )
     audio.refresh_from_db()
-    if updated:
+    return bool(updated)
+
+
+def speech_audio_retry(*, audio: SpeechAudio, page_id: int | None, purpose: str) -> SpeechAudio:
+    """Queue a failed (or fallback-voiced) audio for another render: a person asked, so it
+    gets a fresh set of automatic retries."""
+    if _requeue(audio):
         page_audio_enqueue(audio=audio, page_id=page_id, purpose=purpose)
     return audio
+
+
+def page_broadcast_retry(*, page) -> SpeechAudio:
+    """Render the live page's broadcast audio again (the admin alert's "Thử lại").
+
+    Requests it when it was never requested (lost task), re-queues it when it failed, was
+    lost in the queue or died mid-render; announces it when it is in fact ready.
+    """
+    page = page.specific
+    audio = broadcast_state(page).audio
+    if audio is None:
+        revision = page.live_revision if page.live else None
+        audio = page_audio_request(page=page, revision=revision, purpose=PageAudio.Purpose.BROADCAST)
+    if audio.is_ready:
+        page_audio_announce(page=page, audio=audio)
+        return audio
+    if audio.status == SpeechAudio.Status.FAILED and not audio.text:
+        return audio  # unspeakable: the editor must change the text, no render can help
+    return speech_audio_retry(audio=audio, page_id=page.pk, purpose=PageAudio.Purpose.BROADCAST)
+
+
+def broadcast_audio_sweep(*, now: dt.datetime | None = None) -> dict:
+    """Periodic repair, run every minute with the delivery sweep.
+
+    1. Failed renders whose backoff has passed are rendered again (``_fail`` set the time).
+    2. Live content published in the last ``REPAIR_DAYS`` days whose current text has no
+       audio is given one: requested when the request was lost (the approval's task failed
+       or was never enqueued), re-queued when it sat queued for ``QUEUED_STALE_SECONDS`` or
+       its render died. Nothing renders twice: the render claims the record.
+    """
+    now = now or timezone.now()
+    retried = requested = 0
+    due = SpeechAudio.objects.filter(
+        status=SpeechAudio.Status.FAILED, next_attempt_at__lte=now
+    ).exclude(text="")
+    for audio in due:
+        target = retry_target(audio)
+        # Claimed by moving it to "queued": a second sweep finds nothing due.
+        claimed = SpeechAudio.objects.filter(
+            pk=audio.pk, status=SpeechAudio.Status.FAILED, next_attempt_at__lte=now
+        ).update(status=SpeechAudio.Status.QUEUED, next_attempt_at=None, updated_at=now)
+        if claimed and target is not None:
+            page_audio_enqueue(audio=audio, page_id=target.page_id, purpose=target.purpose)
+            retried += 1
+    queued_before = now - dt.timedelta(seconds=conf.render_retry("QUEUED_STALE_SECONDS"))
+    rendering_before = now - dt.timedelta(seconds=conf.stale_seconds())
+    since = now - dt.timedelta(days=conf.render_retry("REPAIR_DAYS"))
+    for page in live_spoken_pages(published_since=since):
+        state = broadcast_state(page)
+        lost = state.audio is None or (
+            state.status == SpeechAudio.Status.QUEUED and state.audio.updated_at < queued_before
+        ) or (
+            state.status == SpeechAudio.Status.RENDERING
+            and state.audio.updated_at < rendering_before
+        )
+        if not lost:
+            continue
+        logger.warning("Broadcast audio of live page %s is %s; requesting it again",
+                       page.pk, state.status)
+        page_broadcast_retry(page=page)
+        requested += 1
+    return {"retried": retried, "requested": requested}
 
 
 def speech_render_text(*, text: str, engine_name: str | None = None) -> SpeechAudio:

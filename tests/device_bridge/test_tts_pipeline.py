@@ -173,7 +173,8 @@ def test_failed_render_shows_its_reason_leaves_no_file_and_can_be_retried(
         )
     audio.refresh_from_db()
     assert audio.status == SpeechAudio.Status.READY and audio.error == ""
-    assert audio.attempts == 2
+    # A person's retry starts a fresh set of automatic retries (like "Gửi lại" of a delivery).
+    assert audio.attempts == 1 and audio.next_attempt_at is None
     assert audio_for_page(page).pk == audio.pk
 
 
