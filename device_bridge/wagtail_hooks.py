@@ -7,7 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 from wagtail_modeladmin.options import modeladmin_register
 
-from . import views
+from . import alerts, views
 from .admin_options import BroadcastGroup
 
 modeladmin_register(BroadcastGroup)
@@ -16,6 +16,7 @@ admin_urls = [
     path("pages/<int:page_id>/dispatches/", views.dispatch_report, name="dispatch_report"),
     path("deliveries/<int:delivery_id>/resend/", views.delivery_resend, name="delivery_resend"),
     path("calendar/", views.calendar, name="calendar"),
+    path("alerts/pages/<int:page_id>/retry/", alerts.alert_retry, name="alert_retry"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster_detail"),
     path("clusters/<int:pk>/token/rotate/", views.cluster_token_rotate, name="cluster_token_rotate"),
     path("clusters/<int:pk>/token/revoke/", views.cluster_token_revoke, name="cluster_token_revoke"),
@@ -25,6 +26,12 @@ admin_urls = [
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [path("device-bridge/", include((admin_urls, "device_bridge_admin")))]
+
+
+@hooks.register("construct_homepage_panels")
+def add_content_alerts_panel(request, panels):
+    if request.user.has_perm(alerts.VIEW_PERMISSION):
+        panels.append(alerts.ContentAlertsPanel(request))
 
 
 class CalendarMenuItem(MenuItem):

@@ -1,0 +1,227 @@
+"""Stuck-content alert (cảnh báo tin bị kẹt): a dashboard panel and its "Thử lại" action.
+
+Live content must reach the loudspeakers. The panel lists live bulletins whose broadcast
+audio failed or never came, whose speaker deliveries have waited for audio too long, or whose
+deliveries failed, each with a Vietnamese explanation. Editors, approvers, technicians and
+administrators see it (whoever may follow delivery progress); the retry button appears only
+for those who may retry: the audio for whoever may edit or publish the page (or technicians),
+failed deliveries for whoever may resend deliveries (as on the dispatch report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from laces.components import Component
+from wagtail.models import Page
+
+from . import services
+from .models import Delivery, Dispatch
+from .tts import conf as tts_conf
+from .tts.models import SpeechAudio
+from .tts.stuck import broadcast_state, live_spoken_pages
+
+VIEW_PERMISSION = "device_bridge.view_dispatch"
+RESEND_PERMISSION = "device_bridge.change_delivery"
+
+
+def alert_after_seconds() -> int:
+    """How long audio may be missing, or a delivery wait for it, before an alert (10 min)."""
+    return int(getattr(settings, "DEVICE_BRIDGE", {}).get("STUCK_ALERT_SECONDS", 600))
+
+
+@dataclass
+class ContentAlert:
+    page: Page
+    problems: list[str] = field(default_factory=list)
+    #: The broadcast audio needs rendering (failed, missing, lost in the queue).
+    audio_stuck: bool = False
+    failed_delivery_ids: list[int] = field(default_factory=list)
+    can_retry: bool = False
+    can_edit: bool = False
+
+    @property
+    def is_emergency(self) -> bool:
+        return getattr(self.page, "priority", "") == "khan_cap"
+
+
+def _minutes(seconds: float) -> int:
+    return max(int(seconds // 60), 1)
+
+
+def _audio_problem(page, now: dt.datetime, alert_before: dt.datetime) -> tuple[str, bool] | None:
+    """``(explanation, retryable)`` when the page's broadcast audio is stuck, else ``None``."""
+    state = broadcast_state(page)
+    audio = state.audio
+    if audio is not None and audio.status == SpeechAudio.Status.READY:
+        return None
+    if audio is not None and audio.status == SpeechAudio.Status.FAILED:
+        if not audio.text:
+            return _("Không tạo được âm thanh phát thanh: %(error)s Hãy sửa văn bản phát thanh "
+                     "rồi gửi duyệt lại.") % {"error": audio.error}, False
+        message = _("Tạo âm thanh phát thanh thất bại (lần %(attempts)s): %(error)s") % {
+            "attempts": audio.attempts, "error": audio.error}
+        if audio.next_attempt_at:
+            message += " " + _("Hệ thống sẽ tự thử lại lúc %(time)s.") % {
+                "time": formats.time_format(timezone.localtime(audio.next_attempt_at), "H:i")}
+        else:
+            message += " " + _("Hệ thống đã ngừng tự thử lại.")
+        return message, True
+    if page.last_published_at and page.last_published_at > alert_before:
+        return None  # just approved: the render is probably on its way
+    waited = (now - page.last_published_at).total_seconds() if page.last_published_at else 0
+    state_text = {
+        "missing": _("chưa được yêu cầu tạo"),
+        SpeechAudio.Status.QUEUED: _("đang chờ trong hàng đợi"),
+        SpeechAudio.Status.RENDERING: _("đang tạo"),
+    }[state.status]
+    return _("Bản tin đã xuất bản %(minutes)s phút nhưng chưa có âm thanh phát thanh (âm thanh "
+             "%(state)s). Loa chưa thể phát tin này.") % {
+        "minutes": _minutes(waited), "state": state_text}, True
+
+
+def _delivery_problems(*, now: dt.datetime, alert_before: dt.datetime, page_ids=None):
+    """``({page id: waiting count}, {page id: [failed deliveries]})`` of live pages' current
+    dispatches (superseded revisions and withdrawn pages are not stuck, they are done)."""
+    current = Delivery.objects.filter(
+        dispatch__page__live=True,
+        dispatch__revision_id=F("dispatch__page__live_revision_id"),
+    )
+    if page_ids is not None:
+        current = current.filter(dispatch__page_id__in=page_ids)
+    waiting = defaultdict(int)
+    for page_id in current.filter(
+        status=Delivery.Status.WAITING_AUDIO, dispatch__status=Dispatch.Status.ACTIVE,
+        created_at__lt=alert_before,
+    ).values_list("dispatch__page_id", flat=True):
+        waiting[page_id] += 1
+    since = now - dt.timedelta(days=tts_conf.render_retry("REPAIR_DAYS"))
+    failed = defaultdict(list)
+    for delivery in current.filter(status=Delivery.Status.FAILED, finished_at__gte=since).select_related(
+        "dispatch"
+    ).order_by("dispatch_id", "pk"):
+        failed[delivery.dispatch.page_id].append(delivery)
+    return waiting, failed
+
+
+def may_retry_audio(user, page) -> bool:
+    permissions = page.permissions_for_user(user)
+    return permissions.can_edit() or permissions.can_publish() or user.has_perm(RESEND_PERMISSION)
+
+
+def may_resend(user) -> bool:
+    return user.has_perm(RESEND_PERMISSION)
+
+
+def content_alerts(*, user=None, now: dt.datetime | None = None, page_ids=None) -> list[ContentAlert]:
+    """Live content whose audio or delivery is stuck, emergencies first, then newest."""
+    now = now or timezone.now()
+    alert_before = now - dt.timedelta(seconds=alert_after_seconds())
+    since = now - dt.timedelta(days=tts_conf.render_retry("REPAIR_DAYS"))
+    pages = {page.pk: page for page in live_spoken_pages(published_since=since)}
+    waiting, failed = _delivery_problems(now=now, alert_before=alert_before, page_ids=page_ids)
+    missing = (set(waiting) | set(failed)) - set(pages)
+    pages.update({page.pk: page for page in Page.objects.filter(pk__in=missing).specific()})
+    alerts = []
+    for page_id, page in pages.items():
+        if page_ids is not None and page_id not in page_ids:
+            continue
+        alert = ContentAlert(page=page)
+        if hasattr(page, "spoken_text"):
+            audio_problem = _audio_problem(page, now, alert_before)
+            if audio_problem:
+                alert.problems.append(audio_problem[0])
+                alert.audio_stuck = audio_problem[1]
+        if waiting.get(page_id):
+            alert.problems.append(
+                _("%(count)s lượt gửi tới cụm loa đang chờ âm thanh quá %(minutes)s phút.")
+                % {"count": waiting[page_id], "minutes": _minutes(alert_after_seconds())}
+            )
+        if failed.get(page_id):
+            deliveries = failed[page_id]
+            alert.failed_delivery_ids = [d.pk for d in deliveries]
+            alert.problems.append(
+                _("%(count)s lượt gửi thất bại (%(targets)s): %(error)s")
+                % {"count": len(deliveries),
+                   "targets": ", ".join(d.target_label for d in deliveries[:3])
+                   + ("…" if len(deliveries) > 3 else ""),
+                   "error": deliveries[0].last_error or _("không rõ lỗi")}
+            )
+        if not alert.problems:
+            continue
+        if user is not None:
+            permissions = page.permissions_for_user(user)
+            alert.can_edit = permissions.can_edit() or permissions.can_publish()
+            alert.can_retry = (alert.audio_stuck and may_retry_audio(user, page)) or (
+                bool(alert.failed_delivery_ids) and may_resend(user)
+            )
+        alerts.append(alert)
+    alerts.sort(key=lambda a: (not a.is_emergency, -(a.page.last_published_at or now).timestamp()))
+    return alerts
+
+
+class ContentAlertsPanel(Component):
+    """Dashboard panel: live content whose audio or delivery is stuck."""
+
+    name = "content_alerts"
+    template_name = "device_bridge/admin/content_alerts_panel.html"
+    order = 50  # above everything: nothing matters more than a bulletin that cannot air
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["alerts"] = content_alerts(user=self.request.user)
+        context["request"] = self.request
+        context["csrf_token"] = parent_context.get("csrf_token")
+        return context
+
+
+def _back(request):
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("wagtailadmin_home")
+
+
+@require_POST
+def alert_retry(request, page_id: int):
+    """Re-request the stuck audio and resend failed deliveries of one live page."""
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not (request.user.has_perm(VIEW_PERMISSION) or may_retry_audio(request.user, page)):
+        raise PermissionDenied
+    alerts = content_alerts(user=request.user, page_ids={page.pk})
+    if not alerts:
+        messages.info(request, _("“%(title)s” không còn gì bị kẹt.")
+                      % {"title": page.get_admin_display_title()})
+        return _back(request)
+    alert = alerts[0]
+    if not alert.can_retry:
+        raise PermissionDenied
+    # Late: the speech services load PyAV/scipy, which the admin hook scan need not.
+    from .tts import services as tts_services
+
+    done = []
+    if alert.audio_stuck and may_retry_audio(request.user, page):
+        tts_services.page_broadcast_retry(page=page)
+        done.append(_("đã xếp hàng tạo lại âm thanh"))
+    if alert.failed_delivery_ids and may_resend(request.user):
+        resent = sum(services.delivery_resend(delivery_id=pk) for pk in alert.failed_delivery_ids)
+        done.append(_("đã gửi lại %(count)s lượt") % {"count": resent})
+    messages.success(request, _("“%(title)s”: %(actions)s.")
+                     % {"title": page.get_admin_display_title(), "actions": ", ".join(done)})
+    return _back(request)
