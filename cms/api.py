@@ -11,6 +11,9 @@ from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Site
+
+from content_types.selectors import media_in_public_use, public_pages
 
 _MESSAGE_PATTERNS = [
     (re.compile(r"^(\w+) must be a positive integer$"), lambda m: _("Tham số “%(name)s” phải là số nguyên dương.") % {"name": m[1]}),
@@ -43,14 +46,26 @@ class VietnameseErrorsMixin:
 
 
 class PagesAPI(VietnameseErrorsMixin, PagesAPIViewSet):
+    def get_base_queryset(self):
+        # Wagtail's base queryset (site scoping, ``?site=``) narrowed by the one public rule:
+        # no restricted page, even for a visitor who passed its password (answers are shared).
+        return public_pages(super().get_base_queryset())
+
+
+class PublicMediaMixin:
+    """Only the images / documents that public pages of the requested site use."""
+
+    def get_queryset(self):
+        return media_in_public_use(
+            super().get_queryset(), site=Site.find_for_request(self.request)
+        )
+
+
+class ImagesAPI(VietnameseErrorsMixin, PublicMediaMixin, ImagesAPIViewSet):
     pass
 
 
-class ImagesAPI(VietnameseErrorsMixin, ImagesAPIViewSet):
-    pass
-
-
-class DocumentsAPI(VietnameseErrorsMixin, DocumentsAPIViewSet):
+class DocumentsAPI(VietnameseErrorsMixin, PublicMediaMixin, DocumentsAPIViewSet):
     pass
 
 

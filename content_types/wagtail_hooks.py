@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -6,6 +7,7 @@ from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, Snippe
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .admin_views import zone_deactivate, zone_delete_refused, zone_merge
+from .selectors import document_may_be_served
 from .snippets import Category, Zone
 
 
@@ -49,6 +51,14 @@ class ZoneViewSet(SnippetViewSet):
 
 register_snippet(CategoryViewSet)
 register_snippet(ZoneViewSet)
+
+
+@hooks.register("before_serve_document")
+def serve_documents_in_public_use(document, request):
+    # An upload made for a draft is not published by being uploaded (issue 8, item 11).
+    if not document_may_be_served(document, request=request):
+        raise Http404(_("Không tìm thấy tài liệu này."))
+
 
 @hooks.register("before_delete_snippet")
 def refuse_deleting_zones_in_use(request, instances):
