@@ -190,12 +190,24 @@ class ContentAlertsPanel(Component):
 
 
 def _back(request):
-    next_url = request.POST.get("next") or request.GET.get("next", "")
+    # The editor panel's button submits the whole edit form here: its own "next" field is
+    # about saving the page, so the query string's wins.
+    next_url = request.GET.get("next") or request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(next_url)
     return redirect("wagtailadmin_home")
+
+
+def _audio_retryable(page) -> bool:
+    """A person may ask at once (no threshold) for audio that failed or was never requested."""
+    if not (page.live and hasattr(page, "spoken_text")):
+        return False
+    state = broadcast_state(page)
+    return state.status == "missing" or (
+        state.status == SpeechAudio.Status.FAILED and bool(state.audio.text)
+    )
 
 
 @require_POST
@@ -205,22 +217,25 @@ def alert_retry(request, page_id: int):
     if not (request.user.has_perm(VIEW_PERMISSION) or may_retry_audio(request.user, page)):
         raise PermissionDenied
     alerts = content_alerts(user=request.user, page_ids={page.pk})
-    if not alerts:
+    audio_stuck = (alerts and alerts[0].audio_stuck) or _audio_retryable(page)
+    failed_ids = alerts[0].failed_delivery_ids if alerts else []
+    retry_audio = audio_stuck and may_retry_audio(request.user, page)
+    resend = bool(failed_ids) and may_resend(request.user)
+    if not (retry_audio or resend):
+        if audio_stuck or failed_ids:
+            raise PermissionDenied
         messages.info(request, _("“%(title)s” không còn gì bị kẹt.")
                       % {"title": page.get_admin_display_title()})
         return _back(request)
-    alert = alerts[0]
-    if not alert.can_retry:
-        raise PermissionDenied
     # Late: the speech services load PyAV/scipy, which the admin hook scan need not.
     from .tts import services as tts_services
 
     done = []
-    if alert.audio_stuck and may_retry_audio(request.user, page):
+    if retry_audio:
         tts_services.page_broadcast_retry(page=page)
         done.append(_("đã xếp hàng tạo lại âm thanh"))
-    if alert.failed_delivery_ids and may_resend(request.user):
-        resent = sum(services.delivery_resend(delivery_id=pk) for pk in alert.failed_delivery_ids)
+    if resend:
+        resent = sum(services.delivery_resend(delivery_id=pk) for pk in failed_ids)
         done.append(_("đã gửi lại %(count)s lượt") % {"count": resent})
     messages.success(request, _("“%(title)s”: %(actions)s.")
                      % {"title": page.get_admin_display_title(), "actions": ", ".join(done)})

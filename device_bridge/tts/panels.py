@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import Panel
 
 from . import selectors
+from .stuck import broadcast_state
 
 
 class SpeechStatusPanel(Panel):
@@ -40,4 +41,15 @@ class SpeechStatusPanel(Panel):
                 )
                 if link and link.revision_id:
                     context["listen_url"] = reverse("tts:revision_preview", args=[link.revision_id])
+                if page.live:
+                    # What the loudspeakers need, whatever the latest request (often a preview
+                    # of the next draft): the page's row holds the live content, the form the
+                    # draft.
+                    state = broadcast_state(type(page).objects.get(pk=page.pk))
+                    if state.status != "ready":
+                        context["broadcast"] = state
+                        context["broadcast_retry_url"] = "{}?{}".format(
+                            reverse("device_bridge_admin:alert_retry", args=[page.pk]),
+                            urlencode({"next": reverse("wagtailadmin_pages:edit", args=[page.pk])}),
+                        )
             return context

@@ -129,3 +129,36 @@ def test_failed_deliveries_alert_and_only_who_may_resend_resends_them(
     with django_capture_on_commit_callbacks(execute=True):
         assert technician.post(retry_url).status_code == 302
     assert Delivery.objects.get(pk=failed.pk).status == Delivery.Status.SCHEDULED
+
+
+def test_audio_panel_offers_retry_for_a_failed_broadcast_render(
+    dev_site, cluster_fleet, dev_audio, people, failing_engine, django_capture_on_commit_callbacks
+):
+    # Regression (issue 8, item 5): the editor's audio panel showed only the latest request
+    # (here the preview of the next draft, ready) and offered no retry for the live
+    # bulletin's failed broadcast render.
+    from device_bridge.tts import services as tts
+
+    page = emergency(dev_site, django_capture_on_commit_callbacks)
+    render_broadcast(page.pk, page.live_revision_id)
+    failing_engine.TTS_ENGINES = {**failing_engine.TTS_ENGINES, "fake": {
+        "CLASS": "device_bridge.tts.engines.fake.FakeEngine", "OPTIONS": {}}}
+    page.radio_text = "Lũ quét đã rút, bà con chú ý an toàn khi trở về nhà."
+    draft = page.save_revision(user=people["editor"])
+    preview = tts.page_audio_request(page=page, revision=draft, purpose=PageAudio.Purpose.PREVIEW)
+    assert tts.speech_render(audio=preview).status == SpeechAudio.Status.READY
+
+    editor = client_for(people["editor"])
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    html = editor.get(edit_url).content.decode()
+    assert 'data-broadcast-state="failed"' in html
+    assert "tạo âm thanh phát thanh thất bại" in html
+    retry_url = reverse("device_bridge_admin:alert_retry", args=[page.pk])
+    assert f'formaction="{retry_url}?next=' in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(f"{retry_url}?next={edit_url}", {"next": "/admin/pages/"})
+    assert response.status_code == 302 and response.url == edit_url
+    assert "data-broadcast-state" not in editor.get(edit_url).content.decode()
+    speakers = Delivery.objects.filter(dispatch__page_id=page.pk, dispatch__channel="speakers")
+    assert {d.status for d in speakers} == {Delivery.Status.SCHEDULED}
