@@ -105,6 +105,13 @@ def test_path_outside_the_protocol_is_a_404_in_the_protocol_shape(lone_token, pa
         assert_protocol_error(response, 404, "not_found")
 
 
+@pytest.mark.parametrize("token", ["\x00abc.secret", "zz.secret", "é.secret", "1 2.secret"])
+def test_token_id_that_is_not_hex_is_a_401_not_a_database_error(lone_token, token):
+    # Regression: a NUL in the token id reached PostgreSQL, which refuses it with an exception.
+    response = Client().get("/api/devices/v1/schedule", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert_protocol_error(response, 401, "unauthorized")
+
+
 WRONG_TYPES = [
     ("/api/devices/v1/heartbeat", {"status": 1}, "status"),
     ("/api/devices/v1/heartbeat", {"status": "idle", "volume": "70"}, "volume"),
