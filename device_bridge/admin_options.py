@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
-from wagtail_modeladmin.helpers import ButtonHelper
+from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import CreateView, DeleteView
 
@@ -159,10 +159,24 @@ class RelayProgrammeAdmin(ActiveZonesAdmin):
     list_display = ("name", "start_time", "duration_minutes", "weekdays_only", "is_active")
 
 
+class BroadcastRecordPermissionHelper(PermissionHelper):
+    """Dispatches are made by approvals and are the broadcast record: read-only here."""
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
 class DispatchAdmin(ModelAdmin):
     """Every dispatch, deleted content included: the broadcast record."""
 
     model = Dispatch
+    permission_helper_class = BroadcastRecordPermissionHelper
     menu_label = _("Lượt phân phối")
     menu_icon = "list-ul"
     list_display = ("title_display", "channel", "priority", "status", "created_at", "report_link")

@@ -218,3 +218,14 @@ def test_moving_a_relay_to_another_zone_moves_its_items(
     moved = relay_items(west, status=ScheduleItem.Status.PENDING).order_by("play_at")
     assert moved.exists()
     assert timezone.localtime(moved[0].play_at).time() == later
+
+
+def test_the_broadcast_record_cannot_be_deleted_or_edited_in_the_admin(
+    dev_scheduled, technician_client, admin_client
+):
+    dispatch = Dispatch.objects.get(page=dev_scheduled, channel="speakers")
+    for client in (technician_client, admin_client):
+        assert client.post(f"/admin/device_bridge/dispatch/delete/{dispatch.pk}/").status_code in (302, 403)
+        assert client.get(f"/admin/device_bridge/dispatch/edit/{dispatch.pk}/").status_code in (302, 403)
+    assert Dispatch.objects.filter(pk=dispatch.pk).exists()
+    assert "/delete/" not in admin_client.get("/admin/device_bridge/dispatch/").content.decode()
