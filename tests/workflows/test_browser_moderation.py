@@ -1,5 +1,6 @@
 """In Debian's Chromium: an editor submits a bulletin, an approver listens and approves it from
-the dashboard, and the public site shows it."""
+the dashboard, and the public site shows it, all under the site's Content-Security-Policy and
+Permissions-Policy without a single violation in the console."""
 
 import os
 from pathlib import Path
@@ -59,6 +60,23 @@ def browser():
         browser.close()
 
 
+# Chromium reports a blocked script, style, frame or media load, and a header it cannot parse,
+# as a console message naming the policy.
+POLICY_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
+
+
+def watch_policies(context, problems: list[str]):
+    """Record every policy violation and uncaught script error of the pages in ``context``."""
+
+    def on_console(message):
+        if any(marker in message.text for marker in POLICY_MARKERS):
+            problems.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+    context.on("weberror", lambda error: problems.append(f"script error: {error.error}"))
+    return context
+
+
 def log_in(page, base_url, username):
     page.goto(f"{base_url}/admin/login/")
     page.fill("input[name=username]", username)
@@ -77,8 +95,10 @@ def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
     base = live_server.url
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
+    problems: list[str] = []
+
     # The editor writes the bulletin and submits it.
-    editor_page = browser.new_context(locale="vi-VN").new_page()
+    editor_page = watch_policies(browser.new_context(locale="vi-VN"), problems).new_page()
     editor_page.set_default_timeout(SLOW)
     log_in(editor_page, base, editor.username)
     editor_page.goto(f"{base}/admin/pages/add/content_types/bulletinpage/{tree.news.pk}/")
@@ -88,6 +108,10 @@ def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
     editor_page.locator("#id_category").locator("xpath=..").get_by_role("button").first.click()
     editor_page.locator(".modal").get_by_text("An sinh xã hội").first.click()
     editor_page.wait_for_selector(".modal", state="hidden")
+    # The live preview: an iframe of the admin's own origin (frame-src 'self').
+    editor_page.locator('[data-side-panel-toggle="preview"]').click()
+    preview = editor_page.frame_locator("#w-preview-iframe")
+    expect(preview.get_by_role("heading", name=TITLE)).to_be_visible()
     editor_page.screenshot(path=str(ARTIFACTS / "01-editor-writes.png"), full_page=True)
     editor_page.locator("footer button.w-dropdown__toggle").click()
     editor_page.locator("button[name=action-submit]").click()
@@ -97,7 +121,7 @@ def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
     editor_page.screenshot(path=str(ARTIFACTS / "02-editor-submitted.png"), full_page=True)
 
     # The approver (Phòng VH-XH and Lãnh đạo UBND in the demo) takes both steps from the dashboard.
-    approver_page = browser.new_context(locale="vi-VN").new_page()
+    approver_page = watch_policies(browser.new_context(locale="vi-VN"), problems).new_page()
     approver_page.set_default_timeout(SLOW)
     log_in(approver_page, base, approver.username)
     for step in (1, 2):
@@ -118,11 +142,19 @@ def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
     assert bulletin.live
 
     # Anyone can read it on the public site.
-    public = browser.new_context().new_page()
+    public = watch_policies(browser.new_context(), problems).new_page()
     public.set_default_timeout(SLOW)
     public.goto(f"{base}{bulletin.url}")
     expect(public.get_by_role("heading", name=TITLE)).to_be_visible()
     public.screenshot(path=str(ARTIFACTS / "05-public.png"), full_page=True)
+    for url in (f"{base}/", f"{base}{tree.news.url}", f"{base}/search/?q=ti%C3%AAm"):
+        public.goto(url)
+    # The editor's view of the public page carries Wagtail's user bar (and its checker).
+    editor_page.goto(f"{base}{bulletin.url}")
+    expect(editor_page.locator("wagtail-userbar")).to_be_attached()
+    editor_page.wait_for_load_state("networkidle")
+
+    assert problems == [], "\n".join(problems)
     # Playwright's sync API switches greenlets, and Django keeps one connection per context:
     # close the ones opened here or PostgreSQL refuses to drop the test database.
     connections.close_all()
