@@ -6,6 +6,7 @@ The Wagtail workflow framework does the bookkeeping (``Workflow``, ``WorkflowSta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
@@ -108,6 +109,50 @@ class ListenRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.revision_id} @ {self.listened_at:%Y-%m-%d %H:%M}"
+
+
+class PreviewServed(models.Model):
+    """That the audio preview of ``revision`` was served to ``user`` (bản nghe thử đã tải về),
+    first at ``served_at``, and how long that audio lasts by the server's own measure.
+
+    The listen gate's evidence: a listening counts only once the audio was served and enough
+    time has passed since for it to be heard, whatever the browser reports.
+    """
+
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("trang"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("phiên bản"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nghe"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    served_at = models.DateTimeField(_("tải lần đầu lúc"), default=timezone.now)
+    duration_seconds = models.FloatField(_("độ dài bản xem trước (giây)"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "user"], name="workflows_preview_served_once_per_user"
+            )
+        ]
+        verbose_name = _("lượt tải bản nghe thử")
+        verbose_name_plural = _("lượt tải bản nghe thử")
+
+    def __str__(self):
+        return f"{self.user} — {self.revision_id} @ {self.served_at:%Y-%m-%d %H:%M:%S}"
 
 
 class WorkflowRoute(models.Model):

@@ -38,3 +38,8 @@ def placeholder_preview_wav(text: str) -> bytes:
         wav.setframerate(SAMPLE_RATE)
         wav.writeframes(struct.pack(f"<{len(samples)}h", *samples))
     return buffer.getvalue()
+
+
+def wav_duration_seconds(data: bytes) -> float:
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()

@@ -10,10 +10,21 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page, Revision, TaskState, Workflow, WorkflowState
 
-from .models import ListenApprovalTask, ListenApprovalTaskState, ListenRecord, WorkflowRoute
+from .models import (
+    ListenApprovalTask,
+    ListenApprovalTaskState,
+    ListenRecord,
+    PreviewServed,
+    WorkflowRoute,
+)
 
 #: URL name of the speech pipeline's MP3 preview of a revision (``args=[revision_id]``).
 PREVIEW_URL_NAME = "tts:revision_preview"
+#: The fastest the approver's player may play a preview (``listen.js`` caps it there), so the
+#: least wall time in which a preview can have been heard is its duration divided by this.
+MAX_PLAYBACK_RATE = 2.0
+#: Share of a preview that counts as "heard to the end" (players report durations with rounding).
+HEARD_FRACTION = 0.9
 
 
 def workflow_for_page(page) -> Workflow | None:
@@ -91,6 +102,16 @@ def listen_record_valid_for(*, task_state: ListenApprovalTaskState, user) -> Lis
         .order_by("-listened_at")
         .first()
     )
+
+
+def preview_served_for(*, revision: Revision, user) -> PreviewServed | None:
+    """When the audio preview of ``revision`` was first served to ``user``, if ever."""
+    return PreviewServed.objects.filter(revision=revision, user=user).first()
+
+
+def preview_seconds_to_hear(served: PreviewServed) -> float:
+    """The least wall time after serving in which the preview can have been heard."""
+    return HEARD_FRACTION * served.duration_seconds / MAX_PLAYBACK_RATE
 
 
 def listen_gate_is_open(*, obj, task: ListenApprovalTask, user) -> bool:

@@ -6,12 +6,16 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Revision, TaskState, Workflow, WorkflowState
+from wagtail.models import Page, Revision, TaskState, Workflow, WorkflowState
 
-from .models import ListenApprovalTaskState, ListenRecord
+from .models import ListenApprovalTaskState, ListenRecord, PreviewServed
 from .selectors import (
+    HEARD_FRACTION,
     listen_record_valid_for,
+    preview_seconds_to_hear,
+    preview_served_for,
     revision_has_audio,
     user_is_task_approver,
     workflow_rerouted_for,
@@ -81,16 +85,57 @@ def listen_record(
     task_state = ListenApprovalTaskState.objects.select_for_update().get(pk=task_state.pk)
     _check_task_state_actionable(task_state=task_state, user=user)
     latest = _check_revision_current(task_state=task_state, revision_id=revision_id)
-    # Browsers report durations with rounding; 90 % is what "listened to the end" means here.
-    if duration_seconds <= 0 or played_seconds < 0.9 * duration_seconds:
+    # The browser's numbers are only a claim: the server knows when it served which audio to
+    # whom and how long that audio is, and a listening cannot end before it could be heard.
+    served = preview_served_for(revision=latest, user=user)
+    if served is None:
+        raise ModerationRefused(
+            _(
+                "Bạn chưa tải bản xem trước âm thanh của phiên bản này; hãy bấm “Nghe bản xem "
+                "trước” và nghe hết."
+            )
+        )
+    if served.duration_seconds <= 0:
+        raise ModerationRefused(
+            _("Không đo được độ dài bản xem trước; hãy tải lại trang rồi nghe lại.")
+        )
+    waited = (timezone.now() - served.served_at).total_seconds()
+    if waited < preview_seconds_to_hear(served) or played_seconds < HEARD_FRACTION * (
+        served.duration_seconds
+    ):
         raise ModerationRefused(_("Bản xem trước chưa được nghe hết."))
+    if duration_seconds and abs(duration_seconds - served.duration_seconds) > 2:
+        logger.info(
+            "Player reported %.1f s for preview of revision %s (%.1f s served)",
+            duration_seconds, latest.pk, served.duration_seconds,
+        )
     return ListenRecord.objects.create(
         task_state=task_state,
         revision=latest,
         user=user,
         played_seconds=played_seconds,
-        duration_seconds=duration_seconds,
+        duration_seconds=served.duration_seconds,
     )
+
+
+def preview_served_record(*, revision: Revision, user, duration_seconds: float) -> PreviewServed:
+    """The audio preview of ``revision`` (``duration_seconds`` long) is being served to
+    ``user``: remember the first time, the listen gate's clock starts there."""
+    served, created = PreviewServed.objects.get_or_create(
+        revision=revision,
+        user=user,
+        defaults={"duration_seconds": duration_seconds, "site": _revision_site(revision)},
+    )
+    if not created and served.duration_seconds != duration_seconds:
+        # Re-rendered (an engine fell back): the longer audio is the one to wait for.
+        served.duration_seconds = max(served.duration_seconds, duration_seconds)
+        served.save(update_fields=["duration_seconds"])
+    return served
+
+
+def _revision_site(revision: Revision):
+    obj = revision.content_object
+    return obj.get_site() if isinstance(obj, Page) else None
 
 
 @transaction.atomic

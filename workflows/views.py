@@ -1,5 +1,6 @@
 """HTTP endpoints of the moderation queue: record a listening, act on a step, preview, report."""
 
+import math
 from datetime import timedelta
 
 from django.contrib import messages
@@ -15,9 +16,9 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.models import Revision
 
 from .models import ListenApprovalTaskState
-from .placeholder_audio import placeholder_preview_wav
+from .placeholder_audio import placeholder_preview_wav, wav_duration_seconds
 from .selectors import moderation_report, user_can_hear_revision
-from .services import ModerationRefused, listen_record, task_state_act
+from .services import ModerationRefused, listen_record, preview_served_record, task_state_act
 
 
 def _wants_json(request) -> bool:
@@ -35,11 +36,24 @@ def _next_url(request) -> str:
     return "wagtailadmin_home"
 
 
-def _float(value) -> float:
+class BadSeconds(ValueError):
+    pass
+
+
+def _seconds(request, name: str, label: str) -> float:
+    """A number of seconds from the form: finite and not negative, else :class:`BadSeconds`
+    with a Vietnamese message naming the field."""
+    raw = (request.POST.get(name) or "").strip()
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise BadSeconds(
+            _("“%(field)s” phải là một số giây hợp lệ (không âm), không phải “%(value)s”.")
+            % {"field": label, "value": raw[:40]}
+        )
+    return value
 
 
 @require_POST
@@ -48,12 +62,17 @@ def listen(request, task_state_id: int):
     """Called by the approver's player when the preview has been played to the end."""
     task_state = get_object_or_404(ListenApprovalTaskState, pk=task_state_id)
     try:
+        played_seconds = _seconds(request, "played_seconds", _("số giây đã nghe"))
+        duration_seconds = _seconds(request, "duration_seconds", _("độ dài bản xem trước"))
+    except BadSeconds as bad:
+        return JsonResponse({"ok": False, "message": str(bad)}, status=400)
+    try:
         record = listen_record(
             task_state=task_state,
             user=request.user,
             revision_id=request.POST.get("revision_id"),
-            played_seconds=_float(request.POST.get("played_seconds")),
-            duration_seconds=_float(request.POST.get("duration_seconds")),
+            played_seconds=played_seconds,
+            duration_seconds=duration_seconds,
         )
     except ModerationRefused as refused:
         return JsonResponse({"ok": False, "message": str(refused)}, status=403)
@@ -105,7 +124,12 @@ def revision_preview(request, revision_id: int):
     if not user_can_hear_revision(user=request.user, revision=revision):
         raise PermissionDenied
     text = getattr(revision.as_object(), "spoken_text", "") or ""
-    response = HttpResponse(placeholder_preview_wav(text), content_type="audio/wav")
+    wav = placeholder_preview_wav(text)
+    if request.method == "GET":
+        preview_served_record(
+            revision=revision, user=request.user, duration_seconds=wav_duration_seconds(wav)
+        )
+    response = HttpResponse(wav, content_type="audio/wav")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -17,7 +17,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import WorkflowRoute
-from .selectors import listen_queue_for_user
+from .selectors import MAX_PLAYBACK_RATE, listen_queue_for_user
 from .services import workflow_state_reroute_on_resubmit
 
 
@@ -46,6 +46,7 @@ class ListenQueuePanel(Component):
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         context["items"] = listen_queue_for_user(self.request.user)
+        context["max_playback_rate"] = MAX_PLAYBACK_RATE
         context["request"] = self.request
         context["csrf_token"] = parent_context.get("csrf_token")
         return context
@@ -86,6 +87,8 @@ def reroute_resubmission(request, page):
     is submitted (Wagtail would resume the old one)."""
     if request.method != "POST" or not request.POST.get("action-submit"):
         return None
+    if not page.permissions_for_user(request.user).can_submit_for_moderation():
+        return None  # locked for this user: Wagtail refuses the submission, nothing changes
     if not WorkflowState.objects.for_instance(page).filter(
         status=WorkflowState.STATUS_NEEDS_CHANGES
     ).exists():

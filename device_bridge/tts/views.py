@@ -46,6 +46,15 @@ def _user_can_hear(user, revision: Revision) -> bool:
     return user_can_hear_revision(user=user, revision=revision)
 
 
+def _preview_served(user, revision: Revision, audio: SpeechAudio) -> None:
+    """The listen gate counts a listening only after the preview was served (and heard)."""
+    from workflows.services import preview_served_record
+
+    preview_served_record(
+        revision=revision, user=user, duration_seconds=audio.duration_seconds or 0.0
+    )
+
+
 @require_safe
 def revision_preview(request, revision_id: int):
     """What the loudspeakers will say for exactly this revision (nghe thử trước khi duyệt)."""
@@ -65,6 +74,8 @@ def revision_preview(request, revision_id: int):
         page=page, revision=revision, purpose=PageAudio.Purpose.PREVIEW
     )
     if audio.is_ready:
+        if request.method == "GET":
+            _preview_served(request.user, revision, audio)
         return ranged_file_response(
             request, audio.file, content_type=MP3, etag=audio.sha256, cache="private, max-age=300"
         )

@@ -15,7 +15,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from content_types.models import BulletinPage, Priority
 from tests.factories import build_site, make_bulletin
 from workflows import roles
-from workflows.models import ListenApprovalTaskState
+from workflows.models import ListenApprovalTaskState, PreviewServed
+from workflows.selectors import revision_preview_url
 
 PASSWORD = "mat-khau-thu-nghiem"
 
@@ -96,11 +97,47 @@ class ModerationTestCase(WagtailTestUtils, TestCase):
 
     # --- HTTP actions ----------------------------------------------------------------------
 
-    def listen_over_http(self, task_state, *, revision=None, played=3.0, duration=3.0):
-        revision = revision or task_state.workflow_state.content_object.get_latest_revision()
+    def fetch_preview(self, revision):
+        """GET the revision's audio preview as the approver's player does (the speech app
+        answers 202 while it renders, then the MP3)."""
+        url = revision_preview_url(revision)
+        for _attempt in range(3):
+            with self.captureOnCommitCallbacks(execute=True):  # the render task it enqueues
+                response = self.client.get(url)
+            if response.status_code != 202:
+                break
+        if response.status_code == 200:
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            self.assertTrue(body, "the preview came back empty")
+        return response
+
+    def let_preview_play(self, revision, seconds=None):
+        """Time passes as if the preview served for ``revision`` had played ``seconds`` (by
+        default all of it) at normal speed."""
+        for served in PreviewServed.objects.filter(revision=revision):
+            elapsed = served.duration_seconds if seconds is None else seconds
+            served.served_at -= dt.timedelta(seconds=elapsed)
+            served.save(update_fields=["served_at"])
+
+    def listen_over_http(self, task_state, *, revision=None, played=None, duration=None,
+                         fetch=True, wait=True):
+        """The approver's player: fetch the preview, play it (``wait``), report the listening.
+        ``played``/``duration`` default to the served preview's real length."""
+        current = task_state.workflow_state.content_object.get_latest_revision()
+        revision = revision or current
+        if fetch:
+            self.fetch_preview(current)
+            if wait:
+                self.let_preview_play(current)
+        served = PreviewServed.objects.filter(revision=current).first()
+        length = served.duration_seconds if served else 3.0
         return self.client.post(
             reverse("workflows:listen", args=[task_state.pk]),
-            {"revision_id": revision.pk, "played_seconds": played, "duration_seconds": duration},
+            {
+                "revision_id": revision.pk,
+                "played_seconds": length if played is None else played,
+                "duration_seconds": length if duration is None else duration,
+            },
         )
 
     def wagtail_action(self, page, task_state, action, comment=""):

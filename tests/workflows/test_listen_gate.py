@@ -5,7 +5,7 @@ from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
 from content_types.models import BulletinPage
-from workflows.models import ListenRecord
+from workflows.models import ListenRecord, PreviewServed
 from workflows.selectors import revision_preview_url
 
 from .helpers import ModerationTestCase, bulletin_form_data, make_user
@@ -59,11 +59,21 @@ class ListenGateTests(ModerationTestCase):
 
     def test_listening_records_who_heard_which_revision_and_when(self):
         self.client.force_login(self.reviewer)
-        self.assertEqual(self.listen_over_http(self.task_state, played=5.9, duration=6.0).status_code, 200)
+        revision = self.page.get_latest_revision()
+        self.fetch_preview(revision)
+        served = PreviewServed.objects.get(revision=revision, user=self.reviewer)
+        self.assertGreater(served.duration_seconds, 1)
+        self.let_preview_play(revision)
+        # The player's rounding is tolerated (90 %); the record keeps the server's duration.
+        response = self.listen_over_http(
+            self.task_state, fetch=False, played=0.95 * served.duration_seconds, duration=99
+        )
+        self.assertEqual(response.status_code, 200)
         record = ListenRecord.objects.get()
         self.assertEqual(record.user, self.reviewer)
         self.assertEqual(record.task_state_id, self.task_state.pk)
-        self.assertEqual(record.revision, self.page.get_latest_revision())
+        self.assertEqual(record.revision, revision)
+        self.assertEqual(record.duration_seconds, served.duration_seconds)
         self.assertIsNotNone(record.listened_at)
 
     def test_a_new_revision_resets_the_gate(self):
@@ -227,3 +237,94 @@ class BadInputTests(ModerationTestCase):
         response = self.queue_action(self.task_state, "publish")
         self.assertContains(response, "Thao tác không hợp lệ.")
         self.assertNothingPublished()
+
+
+class ServerSideListeningTests(ModerationTestCase):
+    """Regression (issue 8, item 3): the gate believed the browser. ``played_seconds=0.001&
+    duration_seconds=0.001`` opened it without the preview ever being fetched, and ``nan``
+    gave a 500. A listening now counts only after the server served that revision's audio to
+    that user and the audio's own length (at most 2x speed) has passed since."""
+
+    def setUp(self):
+        self.page = self.draft_bulletin(title="Thông báo lịch phun thuốc diệt muỗi")
+        self.task_state = self.submit(self.page)
+        self.revision = self.page.get_latest_revision()
+        self.client.force_login(self.reviewer)
+
+    def post_listen(self, played, duration):
+        return self.client.post(
+            reverse("workflows:listen", args=[self.task_state.pk]),
+            {"revision_id": self.revision.pk, "played_seconds": played, "duration_seconds": duration},
+        )
+
+    def assertGateClosed(self):
+        self.assertFalse(ListenRecord.objects.exists())
+        response = self.queue_action(self.task_state, "approve")
+        self.assertContains(response, "Bạn cần nghe hết bản xem trước âm thanh")
+        self.task_state.refresh_from_db()
+        self.assertEqual(self.task_state.status, TaskState.STATUS_IN_PROGRESS)
+
+    def test_tiny_numbers_without_fetching_the_preview_are_refused(self):
+        response = self.post_listen("0.001", "0.001")
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("Bạn chưa tải bản xem trước", response.json()["message"])
+        self.assertGateClosed()
+
+    def test_claims_for_the_full_length_right_after_the_fetch_are_refused(self):
+        self.fetch_preview(self.revision)
+        served = PreviewServed.objects.get(revision=self.revision, user=self.reviewer)
+        response = self.post_listen(served.duration_seconds, served.duration_seconds)
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response.json()["message"], "Bản xem trước chưa được nghe hết.")
+        self.assertGateClosed()
+
+    def test_speed_up_is_allowed_up_to_twice_the_normal_rate(self):
+        self.fetch_preview(self.revision)
+        served = PreviewServed.objects.get(revision=self.revision, user=self.reviewer)
+        length = served.duration_seconds
+        self.let_preview_play(self.revision, seconds=0.3 * length)  # faster than 2x: refused
+        self.assertEqual(self.post_listen(length, length).status_code, 403)
+        self.let_preview_play(self.revision, seconds=0.2 * length)  # now half the length: 2x
+        self.assertEqual(self.post_listen(length, length).status_code, 200)
+        self.assertContains(self.queue_action(self.task_state, "approve"), "Đã duyệt")
+
+    def test_another_users_fetch_does_not_count_for_you(self):
+        other = make_user("duyet2", "Người duyệt")
+        self.client.force_login(other)
+        self.fetch_preview(self.revision)
+        self.let_preview_play(self.revision)
+        self.client.force_login(self.reviewer)
+        response = self.post_listen(60, 60)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("Bạn chưa tải bản xem trước", response.json()["message"])
+
+    def test_a_fetch_of_an_older_revision_does_not_count_for_the_new_one(self):
+        self.fetch_preview(self.revision)
+        self.let_preview_play(self.revision)
+        with self.captureOnCommitCallbacks(execute=True):
+            page = BulletinPage.objects.get(pk=self.page.pk)
+            page.radio_text = "Lịch phun thuốc đổi sang sáng Chủ nhật."
+            page.save_revision(user=self.editor)
+        self.task_state = self.current_task_state(self.page)
+        self.revision = BulletinPage.objects.get(pk=self.page.pk).get_latest_revision()
+        self.assertEqual(self.task_state.revision, self.revision)
+        response = self.post_listen(60, 60)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("Bạn chưa tải bản xem trước", response.json()["message"])
+
+    def test_the_player_caps_speed_at_the_rate_the_server_allows(self):
+        dashboard = self.client.get(reverse("wagtailadmin_home"))
+        self.assertContains(dashboard, 'data-max-playback-rate="2"')
+
+    def test_bad_numbers_get_400_with_a_vietnamese_message(self):
+        self.fetch_preview(self.revision)
+        self.let_preview_play(self.revision)
+        for played, duration in [
+            ("nan", "6"), ("6", "nan"), ("inf", "6"), ("6", "-inf"), ("-1", "6"), ("6", "-0.5"),
+            ("abc", "6"), ("", "6"), ("6", "1e400"), ("0x10", "6"),
+        ]:
+            with self.subTest(played=played, duration=duration):
+                response = self.post_listen(played, duration)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("phải là một số giây hợp lệ", response.json()["message"])
+        self.assertGateClosed()

@@ -77,10 +77,22 @@
     });
   }
 
+  // The server counts a listening only after the preview's length divided by this rate has
+  // passed since it served the audio; faster playback is brought back down to it.
+  function maxPlaybackRate() {
+    var queue = document.querySelector("[data-listen-queue]");
+    var rate = queue ? parseFloat(queue.dataset.maxPlaybackRate) : NaN;
+    return rate > 0 ? rate : 1;
+  }
+
   function setUp(item) {
     var audio = item.querySelector("[data-listen-audio]");
     var button = item.querySelector("[data-listen-play]");
     if (!audio || !button) return;
+    audio.addEventListener("ratechange", function () {
+      var cap = maxPlaybackRate();
+      if (audio.playbackRate > cap) audio.playbackRate = cap;
+    });
     var play = function () { audio.play(); };
     button.addEventListener("click", function () {
       if (audio.dataset.loaded) play();
