@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from device_bridge.fleet.services import RECEIPT_REJECTIONS, cluster_token_rotate
 from device_bridge.models import DeviceEvent, PlaybackReceipt, ScheduleItem, SpeakerCluster
-from device_bridge.protocol.body import MAX_BODY_BYTES, MAX_DEPTH
+from device_bridge.protocol.body import MAX_BODY_BYTES, MAX_DEPTH, MAX_INTEGER_DIGITS
 from device_bridge.protocol.errors import ERRORS
 from tests.device_bridge.conftest import auth
 
@@ -326,10 +326,20 @@ def test_errors_carry_a_stable_code_and_a_vietnamese_message(dev_scheduled, clus
     assert seen <= set(ERRORS)
 
 
-def test_documented_error_example_is_what_the_server_answers(lone_token):
+def test_documented_examples_are_what_the_server_answers(lone_token):
     text = DOC.read_text()
-    section = text.split("## 3.", 1)[1].split("\n## ", 1)[0]
-    example = json.loads(re.search(r"```json\n(.*?)\n```", section, re.DOTALL).group(1))
+    errors = text.split("## 3.", 1)[1].split("\n## ", 1)[0]
+    example = json.loads(re.search(r"```json\n(.*?)\n```", errors, re.DOTALL).group(1))
     response = send("/api/devices/v1/heartbeat", json.dumps({"status": "idle", "volume": 300}),
                     lone_token)
     assert response.status_code == 400 and response.json() == example
+    receipts = text.split("## 7.", 1)[1].split("\n## ", 1)[0]
+    example = json.loads(re.search(r"```json\n(.*?)\n```", receipts, re.DOTALL).group(1))
+    rejected = example["results"][1]
+    body = {"receipts": [{"item_id": rejected["item_id"], "started_at": "2026-11-26T10:00:02+00:00",
+                         "result": "played"}]}
+    response = send("/api/devices/v1/receipts", json.dumps(body), lone_token)
+    assert response.status_code == 422 and response.json()["results"] == [rejected]
+    for limit in (f"{MAX_BODY_BYTES:,} bytes", f"deeper than {MAX_DEPTH} levels",
+                  f"longer than {MAX_INTEGER_DIGITS} digits"):
+        assert limit in errors
