@@ -138,12 +138,18 @@ def content_alerts(*, user=None, now: dt.datetime | None = None, page_ids=None) 
         if page_ids is not None and page_id not in page_ids:
             continue
         alert = ContentAlert(page=page)
+        audio_problem = None
         if hasattr(page, "spoken_text"):
             audio_problem = _audio_problem(page, now, alert_before)
             if audio_problem:
                 alert.problems.append(audio_problem[0])
                 alert.audio_stuck = audio_problem[1]
         if waiting.get(page_id):
+            # Also when the audio is in fact ready: retrying announces it, which wakes them
+            # (not when the text cannot be spoken: only the editor can fix that).
+            alert.audio_stuck = hasattr(page, "spoken_text") and (
+                audio_problem is None or audio_problem[1]
+            )
             alert.problems.append(
                 _("%(count)s lượt gửi tới cụm loa đang chờ âm thanh quá %(minutes)s phút.")
                 % {"count": waiting[page_id], "minutes": _minutes(alert_after_seconds())}

@@ -162,3 +162,20 @@ def test_audio_panel_offers_retry_for_a_failed_broadcast_render(
     assert "data-broadcast-state" not in editor.get(edit_url).content.decode()
     speakers = Delivery.objects.filter(dispatch__page_id=page.pk, dispatch__channel="speakers")
     assert {d.status for d in speakers} == {Delivery.Status.SCHEDULED}
+
+
+def test_deliveries_left_waiting_for_ready_audio_are_woken_by_retry(
+    dev_site, cluster_fleet, dev_audio, people, django_capture_on_commit_callbacks
+):
+    page = emergency(dev_site, django_capture_on_commit_callbacks)
+    dev_audio.add(page, send_signal=False)  # ready, but the announcement was lost
+    Delivery.objects.filter(dispatch__page_id=page.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=15))
+    editor = client_for(people["editor"])
+    html = editor.get(reverse("wagtailadmin_home")).content.decode()
+    assert "3 lượt gửi tới cụm loa đang chờ âm thanh quá 10 phút" in html
+    assert "chưa có âm thanh phát thanh" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        editor.post(reverse("device_bridge_admin:alert_retry", args=[page.pk]))
+    speakers = Delivery.objects.filter(dispatch__page_id=page.pk, dispatch__channel="speakers")
+    assert {d.status for d in speakers} == {Delivery.Status.SCHEDULED}
