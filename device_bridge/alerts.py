@@ -173,8 +173,25 @@ def content_alerts(*, user=None, now: dt.datetime | None = None, page_ids=None) 
                 bool(alert.failed_delivery_ids) and may_resend(user)
             )
         alerts.append(alert)
+    if user is not None:
+        alerts = _visible_to(user, alerts)
     alerts.sort(key=lambda a: (not a.is_emergency, -(a.page.last_published_at or now).timestamp()))
     return alerts
+
+
+def _visible_to(user, alerts: list[ContentAlert]) -> list[ContentAlert]:
+    """A public page's title is no secret; a restricted one (password, group) is shown to its
+    editors and publishers, and to fleet operators once it went out to the loudspeakers
+    (the dispatch report's rule)."""
+    from content_types.selectors import public_pages
+
+    ids = [alert.page.pk for alert in alerts]
+    public = set(public_pages(Page.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+    dispatched = set(
+        Dispatch.objects.filter(page_id__in=ids).values_list("page_id", flat=True)
+    ) if may_resend(user) else set()
+    return [alert for alert in alerts
+            if alert.page.pk in public or alert.can_edit or alert.page.pk in dispatched]
 
 
 class ContentAlertsPanel(Component):
@@ -230,8 +247,7 @@ def alert_retry(request, page_id: int):
     if not (retry_audio or resend):
         if audio_stuck or failed_ids:
             raise PermissionDenied
-        messages.info(request, _("“%(title)s” không còn gì bị kẹt.")
-                      % {"title": page.get_admin_display_title()})
+        messages.info(request, _("Tin này không còn gì bị kẹt."))
         return _back(request)
     # Late: the speech services load PyAV/scipy, which the admin hook scan need not.
     from .tts import services as tts_services
@@ -243,6 +259,6 @@ def alert_retry(request, page_id: int):
     if resend:
         resent = sum(services.delivery_resend(delivery_id=pk) for pk in failed_ids)
         done.append(_("đã gửi lại %(count)s lượt") % {"count": resent})
-    messages.success(request, _("“%(title)s”: %(actions)s.")
-                     % {"title": page.get_admin_display_title(), "actions": ", ".join(done)})
+    # No title here: the retry may come from someone who is not shown this page's title.
+    messages.success(request, _("Đã thử lại: %(actions)s.") % {"actions": ", ".join(done)})
     return _back(request)

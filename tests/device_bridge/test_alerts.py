@@ -179,3 +179,20 @@ def test_deliveries_left_waiting_for_ready_audio_are_woken_by_retry(
         editor.post(reverse("device_bridge_admin:alert_retry", args=[page.pk]))
     speakers = Delivery.objects.filter(dispatch__page_id=page.pk, dispatch__channel="speakers")
     assert {d.status for d in speakers} == {Delivery.Status.SCHEDULED}
+
+
+def test_restricted_bulletin_alert_is_shown_only_to_who_may_see_the_page(
+    dev_site, cluster_fleet, dev_audio, people, failing_engine, django_capture_on_commit_callbacks
+):
+    from wagtail.models import PageViewRestriction
+
+    page = emergency(dev_site, django_capture_on_commit_callbacks)
+    PageViewRestriction.objects.create(page=page, restriction_type="password", password="bi-mat")
+    render_broadcast(page.pk, page.live_revision_id)
+    home = reverse("wagtailadmin_home")
+    assert "Cảnh báo lũ quét khẩn cấp" in client_for(people["editor"]).get(home).content.decode()
+    reviewer = client_for(people["reviewer"])
+    assert "Cảnh báo lũ quét khẩn cấp" not in reviewer.get(home).content.decode()
+    response = reviewer.post(reverse("device_bridge_admin:alert_retry", args=[page.pk]))
+    assert_refused(response)
+    assert "Cảnh báo lũ quét" not in str(list(response.wsgi_request._messages))
