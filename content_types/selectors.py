@@ -11,7 +11,7 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Page, PageQuerySet, ReferenceIndex, Site
+from wagtail.models import Page, PageQuerySet, ReferenceIndex, Revision, Site
 
 from .models import BulletinPage, Priority
 from .snippets import Category, Zone
@@ -175,12 +175,29 @@ def zone_usage(zone: Zone, *, limit: int = 10) -> list[ZoneUse]:
     uses = []
     for relation in Zone._meta.related_objects:
         model = relation.related_model
-        records = model._default_manager.filter(**{relation.field.name: zone}).distinct()
-        count = records.count()
-        if count:
-            uses.append(ZoneUse(label=str(model._meta.verbose_name), count=count,
+        records = list(model._default_manager.filter(**{relation.field.name: zone}).distinct())
+        if relation.many_to_many and issubclass(model, Page):
+            # A draft or scheduled revision naming the zone would lose it on publish (the
+            # missing id is silently dropped) and go out to the whole commune.
+            named = {record.pk for record in records}
+            records += [page for page in zone_pages_in_revisions(model, relation.field.name, zone)
+                        if page.pk not in named]
+        if records:
+            uses.append(ZoneUse(label=str(model._meta.verbose_name), count=len(records),
                                 names=[str(record) for record in records[:limit]]))
     return uses
+
+
+def zone_pages_in_revisions(model, field_name: str, zone: Zone) -> list[Page]:
+    """Pages of ``model`` whose unpublished draft or scheduled revision names ``zone``."""
+    content_type = ContentType.objects.get_for_model(model)
+    revisions = Revision.objects.filter(content_type=content_type).filter(
+        Q(approved_go_live_at__isnull=False)
+        | Q(pk__in=model.objects.filter(has_unpublished_changes=True).values("latest_revision_id"))
+    ).only("object_id", "content")
+    page_ids = {int(revision.object_id) for revision in revisions
+                if zone.pk in (revision.content.get(field_name) or [])}
+    return list(model.objects.filter(pk__in=page_ids)) if page_ids else []
 
 
 def zone_usage_message(zone: Zone, uses: list[ZoneUse]) -> str:

@@ -169,6 +169,8 @@ def zone_merge(*, source: Zone, target: Zone) -> int:
     with transaction.atomic():
         for relation in Zone._meta.related_objects:
             field = relation.field
+            if relation.many_to_many and issubclass(relation.related_model, Page):
+                moved += _zone_revisions_merge(relation.related_model, field.name, source, target)
             if relation.many_to_many:
                 through = field.remote_field.through
                 source_column = field.m2m_reverse_field_name()
@@ -185,3 +187,20 @@ def zone_merge(*, source: Zone, target: Zone) -> int:
                 )
         source.delete()
     return moved
+
+
+def _zone_revisions_merge(model, field_name: str, source: Zone, target: Zone) -> int:
+    # Revisions keep zone ids in their JSON: publishing or reverting to one that still names
+    # the deleted zone would silently drop it and widen the audience to the whole commune.
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Revision
+
+    changed = 0
+    content_type = ContentType.objects.get_for_model(model)
+    for revision in Revision.objects.filter(content_type=content_type).only("pk", "content"):
+        ids = revision.content.get(field_name)
+        if isinstance(ids, list) and source.pk in ids:
+            revision.content[field_name] = sorted({target.pk if pk == source.pk else pk for pk in ids})
+            Revision.objects.filter(pk=revision.pk).update(content=revision.content)
+            changed += 1
+    return changed

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from content_types.models import BulletinPage
 from content_types.snippets import Zone
 from device_bridge.models import DistributionRule, SpeakerCluster
 from tests.factories import build_site, make_bulletin
@@ -122,3 +123,23 @@ def test_merge_refuses_a_bad_target_and_needs_permission(zone_site, admin_client
     assert client.post(f"/admin/content/zones/{east.pk}/merge/", {"target": west.pk}).status_code in (302, 403)
     assert client.post(f"/admin/content/zones/{east.pk}/deactivate/").status_code in (302, 403)
     assert Zone.objects.get(pk=east.pk).is_active
+
+
+def test_a_zone_named_only_in_a_draft_is_protected_and_merged_there_too(zone_site):
+    # Publishing a draft that names a deleted zone silently drops it (commune-wide audience).
+    west = zone_site.zones["thon-doai"]
+    spare = Zone.objects.create(code="thon-moi", name="Thôn Mới")
+    page = make_bulletin(zone_site.news, category=zone_site.categories["an-sinh-xa-hoi"],
+                         title="Tin đang sửa")
+    page.zones = [spare]
+    draft = page.save_revision()
+    with pytest.raises(ProtectedError) as err, transaction.atomic():
+        spare.delete()
+    assert "“Tin đang sửa”" in str(err.value)
+
+    from content_types.services import zone_merge
+
+    zone_merge(source=spare, target=west)
+    draft.refresh_from_db()
+    draft.publish()
+    assert list(BulletinPage.objects.get(pk=page.pk).zones.all()) == [west]
