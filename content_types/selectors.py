@@ -7,7 +7,7 @@ emergency banner, search, RSS, the API (pages, images, documents), the podcast a
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,14 +44,17 @@ def media_in_public_use(objects: QuerySet, *, site: Site | None = None) -> Query
         .annotate(key=Cast("pk", output_field=CharField()))
         .values("key")
     )
-    used = ReferenceIndex.objects.filter(
-        to_content_type=ContentType.objects.get_for_model(objects.model),
-        base_content_type=ContentType.objects.get_for_model(Page),
-        object_id__in=using_pages,
-    ).values("to_object_id")
-    return objects.annotate(reference_key=Cast("pk", output_field=CharField())).filter(
-        reference_key__in=used
+    used = (
+        ReferenceIndex.objects.filter(
+            to_content_type=ContentType.objects.get_for_model(objects.model),
+            base_content_type=ContentType.objects.get_for_model(Page),
+            object_id__in=using_pages,
+        )
+        .annotate(target_id=Cast("to_object_id", output_field=IntegerField()))
+        .values("target_id")
     )
+    # A plain ``pk__in`` (no annotation on ``objects``) keeps the API's search and ordering working.
+    return objects.filter(pk__in=used)
 
 
 def document_may_be_served(document, *, request) -> bool:

@@ -98,3 +98,14 @@ def test_staff_read_draft_documents_in_the_admin(client, media_world):
     reviewer.groups.add(Group.objects.get(name=roles.REVIEWER))
     client.force_login(reviewer)
     assert client.get(documents["draft"].url).status_code == 200
+
+
+def test_search_and_filters_still_work_on_the_narrowed_endpoints(client, media_world):
+    for url in ("/api/v2/images/?search=public", "/api/v2/images/?order=title",
+                "/api/v2/documents/?search=block", "/api/v2/pages/?search=tin&order=title",
+                "/api/v2/images/?fields=*", "/api/v2/documents/?title=draft"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        titles = {item.get("title") for item in response.json()["items"]}
+        assert not titles & {"draft", "restricted", "next_revision"}, url
+    assert listed(client, "images") == {"public"}
