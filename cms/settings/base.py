@@ -229,6 +229,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept; successful logins are not logged with IPs
 AXES_LOCKOUT_CALLABLE = "cms.security.login_lockout_response"
 AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
 TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
