@@ -13,6 +13,8 @@ from .models import DeviceEvent
 
 @permission_required("device_bridge.view_dispatch", raise_exception=True)
 def dispatch_history(request, content_id):
+    if content_id > 2**31 - 1:
+        raise Http404(_("Không có hồ sơ phát thanh nào của trang này."))
     if Page.objects.filter(pk=content_id).exists():
         # Still there: the page's own report (and its permission check) applies.
         return redirect("device_bridge_admin:dispatch_report", page_id=content_id)

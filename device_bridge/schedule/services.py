@@ -113,6 +113,11 @@ def schedule_items_withdraw(*, items, note: str, now: dt.datetime | None = None)
         status=ScheduleItem.Status.CANCELLED, note=note[:255]
     )
     cluster_ids = {row[1] for row in rows}
+    # An emergency's "play now" not yet picked up must not reach the cluster any more.
+    ClusterCommand.objects.filter(
+        kind=ClusterCommand.Kind.PLAY_NOW, delivered_at__isnull=True,
+        cluster_id__in=cluster_ids, payload__item_id__in=[row[0] for row in rows],
+    ).update(expires_at=now)
     playing = {}
     for cluster_id, heartbeat in SpeakerCluster.objects.filter(pk__in=cluster_ids).values_list(
         "pk", "last_heartbeat"

@@ -229,3 +229,29 @@ def test_the_broadcast_record_cannot_be_deleted_or_edited_in_the_admin(
         assert client.get(f"/admin/device_bridge/dispatch/edit/{dispatch.pk}/").status_code in (302, 403)
     assert Dispatch.objects.filter(pk=dispatch.pk).exists()
     assert "/delete/" not in admin_client.get("/admin/device_bridge/dispatch/").content.decode()
+
+
+def test_deleting_an_emergency_before_the_cluster_heard_it_sends_stop_not_play(
+    dev_site, cluster_fleet, dev_audio, django_capture_on_commit_callbacks
+):
+    from content_types.models import Priority
+    from device_bridge.fleet.services import cluster_commands_take
+    from tests.factories import make_bulletin
+
+    cluster = cluster_fleet[2]
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_bulletin(dev_site.news, category=dev_site.categories["phong-chong-thien-tai"],
+                             priority=Priority.EMERGENCY, zones=[dev_site.zones["thon-doai"]])
+        dev_audio.add(page)
+    item = ScheduleItem.objects.get(page=page, cluster=cluster)
+    assert ClusterCommand.objects.filter(cluster=cluster, kind=ClusterCommand.Kind.PLAY_NOW).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=page.pk).delete()
+    taken = cluster_commands_take(cluster_id=cluster.pk, now=timezone.now())
+    assert [(c.kind, c.payload) for c in taken] == [(ClusterCommand.Kind.STOP, {"item_id": item.pk})]
+    assert Client().get("/admin/device-bridge/history/99999999999999/").status_code in (302, 404)
+
+
+def test_history_of_a_huge_or_unknown_id_is_not_found(admin_client, db):
+    assert admin_client.get("/admin/device-bridge/history/99999999999999/").status_code == 404
+    assert admin_client.get("/admin/device-bridge/history/4242/").status_code == 404
