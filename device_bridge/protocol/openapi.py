@@ -26,6 +26,7 @@ BAD_REQUEST = _error(
 )
 TOO_LARGE = _error(f"`body_too_large`: the body exceeds {MAX_BODY_BYTES} bytes.")
 UNSUPPORTED = _error("`unsupported_media_type`: the body is not application/json.")
+WRONG_METHOD = _error("`method_not_allowed`: the `Allow` header names the method to use.")
 
 SCHEMAS = {
     "Error": {
@@ -249,7 +250,9 @@ PATHS = {
             "summary": "Long-poll for commands; returns at once if any wait, else after `wait`.",
             "parameters": [{"name": "wait", "in": "query", "required": False,
                             "schema": {"type": "number", "minimum": 0, "maximum": 60}}],
-            "responses": {"200": _ok("CommandList"), "400": BAD_REQUEST, "401": UNAUTHORIZED},
+            "responses": {"200": _ok("CommandList"),
+                          "400": _error("`invalid`: `wait` is not a number from 0 to 60."),
+                          "401": UNAUTHORIZED},
         }
     },
     "/api/devices/v1/commands/{command_id}/ack": {
@@ -287,6 +290,11 @@ PATHS = {
         }
     },
 }
+
+# Every operation refuses other methods the same way.
+for operations in PATHS.values():
+    for operation in operations.values():
+        operation["responses"]["405"] = WRONG_METHOD
 
 
 def openapi_document(request=None) -> dict:

@@ -304,6 +304,8 @@ def test_openapi_lists_the_same_codes(client):
     assert set(result["code"]["enum"]) == set(RECEIPT_REJECTIONS)
     receipts = document["paths"]["/api/devices/v1/receipts"]["post"]["responses"]
     assert "403" not in receipts and {"400", "413", "415", "422"} <= set(receipts)
+    described = json.dumps(document["paths"])
+    assert [code for code in ERRORS if f"`{code}`" not in described] == []
 
 
 def test_errors_carry_a_stable_code_and_a_vietnamese_message(dev_scheduled, cluster_fleet):
