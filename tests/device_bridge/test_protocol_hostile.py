@@ -49,12 +49,12 @@ def lone_token(db):
 # --- 14. Bodies that are not one UTF-8 JSON object of sane size -----------------------------
 
 HOSTILE_BODIES = {
-    # Regression: the JSON parser's RecursionError escaped as an HTML 500.
+    # Regression (issue 8 item 14): the JSON parser's RecursionError escaped as an HTML 500.
     "nested_arrays": b"[" * 100_000 + b"]" * 100_000,
     "nested_objects": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
     "nested_in_a_field": b'{"status": "idle", "playing": ' + b"[" * 5_000 + b"]" * 5_000 + b"}",
-    "nested_within_limit_of_parser": b'{"x": ' + b"[" * (MAX_DEPTH + 5) + b"]" * (MAX_DEPTH + 5) + b"}",
-    # Regression: a lone surrogate reached the database (UnicodeEncodeError, 500).
+    "nested_past_max_depth": b'{"x": ' + b"[" * (MAX_DEPTH + 5) + b"]" * (MAX_DEPTH + 5) + b"}",
+    # Regression (issue 8 item 14): a lone surrogate reached the database (UnicodeEncodeError, 500).
     "lone_surrogate_value": b'{"status": "idle", "firmware": "\\ud800"}',
     "lone_low_surrogate": b'{"status": "idle", "firmware": "a\\udfffb"}',
     "lone_surrogate_key": b'{"\\ud800": 1, "status": "idle"}',
@@ -202,7 +202,7 @@ def receipt(item, started_at, result="played"):
 
 
 def test_receipt_dated_years_before_the_window_is_rejected(dev_scheduled, cluster_fleet):
-    # Regression: a "played" receipt dated years before the item's window was accepted.
+    # Regression (issue 8 item 15): a "played" receipt dated years before its window was accepted.
     cluster = cluster_fleet[0]
     item = ScheduleItem.objects.filter(cluster=cluster).first()
     early = item.play_at - dt.timedelta(days=3 * 365)
@@ -242,7 +242,7 @@ def test_clock_skew_allowance_is_the_documented_setting(dev_scheduled, cluster_f
 # --- 16. Another cluster's item looks exactly like an unknown one; one event per request -----
 
 def test_another_clusters_item_and_an_unknown_item_get_the_same_answer(dev_scheduled, cluster_fleet):
-    # Regression: forbidden_item (403) vs unknown_item (422) told a cluster which ids exist.
+    # Regression (issue 8 item 16): forbidden_item (403) vs unknown_item (422) told which ids exist.
     cluster = cluster_fleet[0]
     foreign = ScheduleItem.objects.filter(cluster=cluster_fleet[1]).first()
     missing_id = ScheduleItem.objects.order_by("-pk").first().pk + 1000
@@ -260,7 +260,7 @@ def test_another_clusters_item_and_an_unknown_item_get_the_same_answer(dev_sched
 
 
 def test_rejected_receipts_are_logged_as_one_event_per_request(dev_scheduled, cluster_fleet, caplog):
-    # Regression: one DeviceEvent row per rejected receipt let one request write 500 rows.
+    # Regression (issue 8 item 16): one DeviceEvent per rejected receipt, up to 500 per request.
     cluster = cluster_fleet[0]
     item = ScheduleItem.objects.filter(cluster=cluster).first()
     receipts = [{"item_id": 10**9 + n, "started_at": item.play_at.isoformat(), "result": "played"}
@@ -309,6 +309,7 @@ def test_openapi_lists_the_same_codes(client):
 
 
 def test_errors_carry_a_stable_code_and_a_vietnamese_message(dev_scheduled, cluster_fleet):
+    # Regression (issue 8 item 17): messages were English, for the technician who reads them.
     token = cluster_fleet[0].token
     url = Client().get("/api/devices/v1/schedule", **auth(token)).json()["items"][0]["audio"]["url"]
     seen = {
