@@ -180,7 +180,7 @@ class DispatchAdmin(ModelAdmin):
     menu_label = _("Lượt phân phối")
     menu_icon = "list-ul"
     list_display = ("title_display", "channel", "priority", "status", "created_at", "report_link")
-    list_filter = ("status", "channel", "priority")
+    list_filter = ("status", "channel", "priority", "site")
     search_fields = ("title",)
     inspect_view_enabled = False
 

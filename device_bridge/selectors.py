@@ -131,6 +131,11 @@ class CalendarDay:
     conflicts: list
 
 
+def _calendar_key(item) -> tuple:
+    # Items of deleted content have no page or relay any more: their kept title tells them apart.
+    return (item.kind, item.page_id or item.relay_id or f"title:{item.title}", item.play_at)
+
+
 def calendar_week(*, zone_id: int | None, start: dt.date, days: int = 7) -> list[CalendarDay]:
     """Coming items of one zone, one entry per distinct thing at a time, with conflicts.
 
@@ -153,7 +158,7 @@ def calendar_week(*, zone_id: int | None, start: dt.date, days: int = 7) -> list
     grouped: dict[tuple, dict] = {}
     by_cluster = defaultdict(list)
     for item in items:
-        key = (item.kind, item.page_id or item.relay_id, item.play_at)
+        key = _calendar_key(item)
         entry = grouped.setdefault(key, {"item": item, "clusters": set(), "statuses": defaultdict(int),
                                          "conflict": False})
         entry["clusters"].add(item.cluster.code)
@@ -171,7 +176,7 @@ def calendar_week(*, zone_id: int | None, start: dt.date, days: int = 7) -> list
                     # Bulletins sharing a slot are played back to back by rank: not a conflict.
                     continue
                 for item in (first, second):
-                    grouped[(item.kind, item.page_id or item.relay_id, item.play_at)]["conflict"] = True
+                    grouped[_calendar_key(item)]["conflict"] = True
                 conflicts.append((first, second))
     for entry in grouped.values():
         entry["statuses"] = sorted(entry["statuses"].items())

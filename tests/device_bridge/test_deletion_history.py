@@ -255,3 +255,18 @@ def test_deleting_an_emergency_before_the_cluster_heard_it_sends_stop_not_play(
 def test_history_of_a_huge_or_unknown_id_is_not_found(admin_client, db):
     assert admin_client.get("/admin/device-bridge/history/99999999999999/").status_code == 404
     assert admin_client.get("/admin/device-bridge/history/4242/").status_code == 404
+
+
+def test_calendar_keeps_apart_what_deleted_bulletins_played_in_one_slot(dev_site, cluster_fleet):
+    from device_bridge.selectors import calendar_week
+
+    cluster = cluster_fleet[0]
+    day = timezone.localdate() - dt.timedelta(days=1)
+    slot = dt.datetime.combine(day, dt.time(6, 0), timezone.get_current_timezone())
+    for title in ("Tin đã xoá thứ nhất", "Tin đã xoá thứ hai"):
+        ScheduleItem.objects.create(cluster=cluster, title=title, play_at=slot,
+                                    play_until=slot + dt.timedelta(hours=1),
+                                    status=ScheduleItem.Status.PLAYED, played_at=slot)
+    days = calendar_week(zone_id=dev_site.zones["thon-dong"].pk, start=day, days=1)
+    assert sorted(entry["item"].title for entry in days[0].items) == [
+        "Tin đã xoá thứ hai", "Tin đã xoá thứ nhất"]
