@@ -5,12 +5,13 @@ access attempts are listed here; "Mở khoá" deletes the attempt record of one 
 address, which is exactly what ``axes_reset_username`` / ``axes_reset_ip`` do from the shell.
 """
 
-from axes.models import AccessAttempt
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+
+from .models import LoginLockout
 
 
 class LoginLockoutPermissionPolicy(ModelPermissionPolicy):
@@ -43,29 +44,22 @@ class LoginLockoutIndexView(generic.IndexView):
         return buttons
 
 
-def _describe(attempt: AccessAttempt) -> str:
-    # AccessAttempt's own __str__ is an English sentence.
-    return f"{attempt.username} ({attempt.ip_address})"
-
-
 class LoginLockoutUnlockView(generic.DeleteView):
     page_title = _("Mở khoá đăng nhập")
-
-    def get_page_subtitle(self):
-        return _describe(self.object)
+    template_name = "cms/login_lockout_unlock.html"
 
     @property
     def confirmation_message(self):
         return _(
             "Xoá các lần đăng nhập sai của “%(object)s” để người này đăng nhập lại được ngay?"
-        ) % {"object": _describe(self.object)}
+        ) % {"object": self.object}
 
     def get_success_message(self):
-        return _("Đã mở khoá đăng nhập cho “%(object)s”.") % {"object": _describe(self.object)}
+        return _("Đã mở khoá đăng nhập cho “%(object)s”.") % {"object": self.object}
 
 
 class LoginLockoutViewSet(ModelViewSet):
-    model = AccessAttempt
+    model = LoginLockout
     icon = "lock"
     menu_label = _("Khoá đăng nhập")
     add_to_settings_menu = True

@@ -1,10 +1,10 @@
-from axes.models import AccessAttempt
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from .models import LoginLockout
 from .views import LoginLockoutPermissionPolicy, LoginLockoutViewSet
 
-register_permission_policy(AccessAttempt, LoginLockoutPermissionPolicy(AccessAttempt))
+register_permission_policy(LoginLockout, LoginLockoutPermissionPolicy(LoginLockout))
 
 
 @hooks.register("register_admin_viewset")

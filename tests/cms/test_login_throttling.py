@@ -82,10 +82,12 @@ def test_administrator_unlocks_in_the_wagtail_admin(client, editor):
     assert listing.status_code == 200
     page = listing.content.decode()
     assert "bientap" in page and "203.0.113.10" in page and "Mở khoá" in page
+    assert "access attempt" not in page.lower()  # axes' own English names
     assert reverse("login_lockouts:add") not in page
 
     confirm = client.get(reverse("login_lockouts:delete", args=[attempt.pk]))
     assert "bientap (203.0.113.10)" in confirm.content.decode()
+    assert "Có, mở khoá" in confirm.content.decode()
     response = client.post(reverse("login_lockouts:delete", args=[attempt.pk]), follow=True)
     assert "Đã mở khoá đăng nhập cho “bientap (203.0.113.10)”" in response.content.decode()
     assert not AccessAttempt.objects.exists()
