@@ -384,11 +384,14 @@ def broadcast_audio_sweep(*, now: dt.datetime | None = None) -> dict:
     ).exclude(text="")
     for audio in due:
         target = retry_target(audio)
+        if target is None:  # no page uses it any more: nothing to retry for
+            SpeechAudio.objects.filter(pk=audio.pk).update(next_attempt_at=None)
+            continue
         # Claimed by moving it to "queued": a second sweep finds nothing due.
         claimed = SpeechAudio.objects.filter(
             pk=audio.pk, status=SpeechAudio.Status.FAILED, next_attempt_at__lte=now
         ).update(status=SpeechAudio.Status.QUEUED, next_attempt_at=None, updated_at=now)
-        if claimed and target is not None:
+        if claimed:
             page_audio_enqueue(audio=audio, page_id=target.page_id, purpose=target.purpose)
             retried += 1
     queued_before = now - dt.timedelta(seconds=conf.render_retry("QUEUED_STALE_SECONDS"))
