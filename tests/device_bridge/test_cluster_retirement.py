@@ -132,3 +132,10 @@ def test_a_delivery_to_a_cluster_deactivated_behind_its_back_is_cancelled(
     delivery = Delivery.objects.get(dispatch__page=page, cluster=cluster)
     assert services.delivery_process(delivery_id=delivery.pk) == Delivery.Status.CANCELLED
     assert Dispatch.objects.get(page=page, channel="speakers").status == Dispatch.Status.CANCELLED
+
+
+def test_cluster_page_says_it_is_out_of_service(cluster_fleet, technician):
+    cluster = cluster_fleet[0]
+    SpeakerCluster.objects.filter(pk=cluster.pk).update(is_active=False)
+    html = technician.get(f"/admin/device-bridge/clusters/{cluster.pk}/").content.decode()
+    assert 'data-inactive="true"' in html and "Đã ngừng hoạt động" in html
