@@ -57,3 +57,23 @@ def test_an_image_with_too_many_pixels_is_refused(editor_client):
     assert response.status_code == 200
     assert "Tệp có quá nhiều điểm ảnh" in response.content.decode()
     assert not get_image_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_multiple_upload_and_chooser_paths_apply_the_same_document_limit(editor_client):
+    def big():
+        return SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4\n" + b"0" * (21 * MB), "application/pdf")
+
+    response = editor_client.post(
+        reverse("wagtaildocs:add_multiple"), {"files[]": big(), "collection": 1}
+    )
+    assert response.json()["success"] is False
+    assert "Dung lượng tối đa 20,0\xa0MB" in response.json()["error_message"]
+    response = editor_client.post(
+        reverse("wagtaildocs_chooser:create"),
+        {"document-chooser-upload-title": "Báo cáo", "document-chooser-upload-file": big(),
+         "document-chooser-upload-collection": 1},
+    )
+    assert response.json()["step"] == "reshow_creation_form"
+    assert "Dung lượng tối đa 20,0\xa0MB" in response.json()["htmlFragment"]
+    assert not get_document_model().objects.exists()
