@@ -172,7 +172,11 @@ def audio_summary_for_page(page) -> dict | None:
     audio = audio_for_page(page)
     if audio is None:
         return None
-    base = getattr(settings, "WAGTAILAPI_BASE_URL", "") or getattr(settings, "SITE_BASE_URL", "")
+    # The audio is served on the page's own site (``audio_access`` is per site), so link there.
+    url_parts = page.get_url_parts()
+    base = url_parts[1] if url_parts else (
+        getattr(settings, "WAGTAILAPI_BASE_URL", "") or getattr(settings, "SITE_BASE_URL", "")
+    )
     return {
         "url": base.rstrip("/") + reverse("tts:audio_file", args=[audio.sha256]),
         "duration": audio.duration_seconds,

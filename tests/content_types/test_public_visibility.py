@@ -113,3 +113,11 @@ def test_every_public_channel_hides_restricted_bulletins(client, visibility_worl
     assert PUBLIC in channels["news"].content.decode()
     assert PUBLIC in channels["search"].content.decode()
     assert 'class="emergency-banner"' not in channels["home"].content.decode()
+
+
+def test_api_links_each_bulletin_audio_on_its_own_site(client, visibility_world):
+    _site, pages, _password = visibility_world
+    other = pages["other"]
+    data = client.get(f"/api/v2/pages/{other.pk}/", HTTP_HOST="xa-ben-canh.example").json()
+    assert data["audio"]["url"] == "http://xa-ben-canh.example" + audio_path(other)
+    assert client.get(audio_path(other), HTTP_HOST="xa-ben-canh.example").status_code == 200
