@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "STUCK_AFTER_SECONDS": 600,
     "EMERGENCY_REPEAT": 3,
     "AUDIO_WAIT_SECONDS": 3600,
+    # Live content published this recently but never dispatched is dispatched by the sweep.
+    "DISPATCH_REPAIR_SECONDS": 3600,
     "SLOT_WINDOW_MINUTES": 60,
     "RELAY_HORIZON_DAYS": 7,
     "HEARTBEAT_WRITE_SECONDS": 45,

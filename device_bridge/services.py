@@ -287,6 +287,41 @@ def delivery_resend(*, delivery_id: int) -> bool:
     return True
 
 
+def dispatch_lost_repair(*, now: dt.datetime | None = None) -> int:
+    """Dispatch live content whose approval never reached the outbox; returns how many.
+
+    ``bulletin_dispatch`` runs after the publishing transaction commits: when that step fails
+    ("database is locked", a crash) the page is live and nothing would ever send it. Content
+    published in the last ``DISPATCH_REPAIR_SECONDS`` (and over a minute ago, so the normal
+    path had its turn) whose live revision has no dispatch is dispatched now; dispatching is
+    idempotent per revision and channel.
+    """
+    from django.db.models import Exists, OuterRef
+    from wagtail.models import Page
+
+    from workflows.events import BROADCAST_MODELS
+
+    now = now or timezone.now()
+    lost = (
+        Page.objects.live()
+        .filter(
+            content_type__model__in=BROADCAST_MODELS,
+            live_revision__isnull=False,
+            last_published_at__gte=now - dt.timedelta(seconds=setting("DISPATCH_REPAIR_SECONDS")),
+            last_published_at__lt=now - dt.timedelta(seconds=60),
+        )
+        .exclude(Exists(Dispatch.objects.filter(page_id=OuterRef("pk"),
+                                                revision_id=OuterRef("live_revision_id"))))
+        .select_related("live_revision")
+    )
+    repaired = 0
+    for page in lost:
+        logger.warning("Live page %s was never dispatched; dispatching it now", page.pk)
+        if bulletin_dispatch(page=page.specific, revision=page.live_revision):
+            repaired += 1
+    return repaired
+
+
 def delivery_sweep(*, now: dt.datetime | None = None) -> dict:
     """Periodic repair: re-queue deliveries stuck in flight (a killed worker), retry the due
     ones, wake those whose audio became ready, expire closed windows."""

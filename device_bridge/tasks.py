@@ -15,12 +15,13 @@ def delivery_process(delivery_id: int) -> str | None:
 
 
 def delivery_sweep() -> dict:
-    """Every minute: repair deliveries, then audio (failed renders due for a retry, live
-    content whose audio was never made). Each step only picks up what is due, so a
-    sweep that fails is simply done again by the next one."""
+    """Every minute: dispatch live content that never was, repair deliveries, then audio
+    (failed renders due for a retry, live content whose audio was never made). Each step
+    only picks up what is due, so a sweep that fails is simply done again by the next one."""
     from .tts.services import broadcast_audio_sweep
 
-    return {**services.delivery_sweep(), "audio": broadcast_audio_sweep()}
+    repaired = services.dispatch_lost_repair()
+    return {**services.delivery_sweep(), "dispatched": repaired, "audio": broadcast_audio_sweep()}
 
 
 def relay_materialise() -> int:

@@ -148,3 +148,43 @@ def test_unspeakable_text_is_not_retried(dev_site, django_capture_on_commit_call
     assert sweep(django_capture_on_commit_callbacks, after_seconds=86400) == {
         "retried": 0, "requested": 0,
     }
+
+
+@pytest.fixture
+def lost_dispatch():
+    """The approval's after-commit dispatch step fails (here: is not connected)."""
+    from device_bridge.receivers import _dispatch_on_approval
+    from workflows.events import content_approved
+
+    content_approved.disconnect(dispatch_uid="device_bridge.dispatch_on_approval")
+    yield
+    content_approved.connect(_dispatch_on_approval, dispatch_uid="device_bridge.dispatch_on_approval")
+
+
+def test_sweep_dispatches_live_content_whose_approval_never_reached_the_outbox(
+    dev_site, cluster_fleet, lost_dispatch, django_capture_on_commit_callbacks
+):
+    # Regression (issue 8, item 5): when the step after the approval's commit failed with
+    # "database is locked", the bulletin was live and never sent to anyone.
+    from device_bridge import services
+    from device_bridge.models import Dispatch
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = make_bulletin(dev_site.news, category=dev_site.categories["phong-chong-thien-tai"],
+                             priority=Priority.EMERGENCY)
+        old = make_bulletin(dev_site.news, category=dev_site.categories["an-sinh-xa-hoi"])
+    type(old).objects.filter(pk=old.pk).update(
+        last_published_at=timezone.now() - dt.timedelta(hours=2))  # long ago: not ours to air
+    assert not Dispatch.objects.exists()
+    assert services.dispatch_lost_repair() == 0  # the first minute is the normal path's
+
+    later = timezone.now() + dt.timedelta(minutes=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.dispatch_lost_repair(now=later) == 1
+    speakers = Delivery.objects.filter(dispatch__page_id=page.pk, dispatch__channel="speakers")
+    assert {d.status for d in speakers} == {Delivery.Status.SCHEDULED}
+    assert ScheduleItem.objects.filter(page=page).count() == len(cluster_fleet)
+    assert not Dispatch.objects.filter(page_id=old.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.dispatch_lost_repair(now=later) == 0
+    assert ScheduleItem.objects.filter(page=page).count() == len(cluster_fleet)
