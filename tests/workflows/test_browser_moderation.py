@@ -111,7 +111,8 @@ def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
     # The live preview: an iframe of the admin's own origin (frame-src 'self').
     editor_page.locator('[data-side-panel-toggle="preview"]').click()
     preview = editor_page.frame_locator("#w-preview-iframe")
-    expect(preview.get_by_role("heading", name=TITLE)).to_be_visible()
+    # The preview renders after a debounce and a round trip: give a loaded machine time.
+    expect(preview.get_by_role("heading", name=TITLE)).to_be_visible(timeout=SLOW)
     editor_page.screenshot(path=str(ARTIFACTS / "01-editor-writes.png"), full_page=True)
     editor_page.locator("footer button.w-dropdown__toggle").click()
     editor_page.locator("button[name=action-submit]").click()
@@ -151,7 +152,7 @@ def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
         public.goto(url)
     # The editor's view of the public page carries Wagtail's user bar (and its checker).
     editor_page.goto(f"{base}{bulletin.url}")
-    expect(editor_page.locator("wagtail-userbar")).to_be_attached()
+    expect(editor_page.locator("wagtail-userbar")).to_be_attached(timeout=SLOW)
     editor_page.wait_for_load_state("networkidle")
 
     assert problems == [], "\n".join(problems)
