@@ -1,4 +1,8 @@
-"""Signal receivers: they only enqueue work after the transaction commits."""
+"""Signal receivers: they enqueue work after the transaction commits.
+
+The exceptions are the ``pre_delete`` receivers: they act inside the delete's transaction,
+before the rows go (withdraw what is deleted, or refuse deleting a cluster with history).
+"""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete

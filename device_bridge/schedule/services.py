@@ -225,7 +225,11 @@ def relay_rematerialise(*, relay_id: int, now: dt.datetime | None = None,
                         receipts__isnull=True).delete()
         current = ScheduleItem.objects.filter(relay_id=relay_id, play_at__lte=now, play_until__gt=now)
         if relay is None or not relay.is_active:
-            schedule_items_withdraw(items=current, note="relay deactivated", now=now)
+            # Everything still open goes, including a future item kept for its receipt.
+            schedule_items_withdraw(
+                items=ScheduleItem.objects.filter(relay_id=relay_id, play_until__gt=now),
+                note="relay deleted" if removed else "relay deactivated", now=now,
+            )
         else:
             zone_ids = {zone.pk for zone in relay.zones.all()}
             stale = current.exclude(stream_url=relay.stream_url)
