@@ -11,7 +11,7 @@ def _ids(value) -> list:
         return []
     if isinstance(value, Model):
         return [value.pk]
-    if isinstance(value, list | tuple | set) or hasattr(value, "__iter__") and not isinstance(value, str):
+    if hasattr(value, "__iter__") and not isinstance(value, str):
         return [pk for item in value for pk in _ids(item)]
     return [value]
 
