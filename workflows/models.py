@@ -141,6 +141,9 @@ class PreviewServed(models.Model):
     )
     served_at = models.DateTimeField(_("tải lần đầu lúc"), default=timezone.now)
     duration_seconds = models.FloatField(_("độ dài bản xem trước (giây)"))
+    #: The revision's ``created_at`` when served: autosave rewrites a revision in place (new
+    #: text, new ``created_at``), and audio served before that was another text.
+    revision_created_at = models.DateTimeField(_("phiên bản tạo lúc"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -88,7 +88,7 @@ def listen_record(
     # The browser's numbers are only a claim: the server knows when it served which audio to
     # whom and how long that audio is, and a listening cannot end before it could be heard.
     served = preview_served_for(revision=latest, user=user)
-    if served is None:
+    if served is None or served.revision_created_at != latest.created_at:
         raise ModerationRefused(
             _(
                 "Bạn chưa tải bản xem trước âm thanh của phiên bản này; hãy bấm “Nghe bản xem "
@@ -124,9 +124,21 @@ def preview_served_record(*, revision: Revision, user, duration_seconds: float) 
     served, created = PreviewServed.objects.get_or_create(
         revision=revision,
         user=user,
-        defaults={"duration_seconds": duration_seconds, "site": _revision_site(revision)},
+        defaults={
+            "duration_seconds": duration_seconds,
+            "revision_created_at": revision.created_at,
+            "site": _revision_site(revision),
+        },
     )
-    if not created and served.duration_seconds != duration_seconds:
+    if created:
+        return served
+    if served.revision_created_at != revision.created_at:
+        # Rewritten in place since (autosave): this is the first serve of its new text.
+        served.served_at = timezone.now()
+        served.duration_seconds = duration_seconds
+        served.revision_created_at = revision.created_at
+        served.save(update_fields=["served_at", "duration_seconds", "revision_created_at"])
+    elif served.duration_seconds != duration_seconds:
         # Re-rendered (an engine fell back): the longer audio is the one to wait for.
         served.duration_seconds = max(served.duration_seconds, duration_seconds)
         served.save(update_fields=["duration_seconds"])

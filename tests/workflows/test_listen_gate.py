@@ -312,6 +312,22 @@ class ServerSideListeningTests(ModerationTestCase):
         self.assertEqual(response.status_code, 403)
         self.assertIn("Bạn chưa tải bản xem trước", response.json()["message"])
 
+    def test_audio_served_before_an_in_place_rewrite_does_not_count(self):
+        self.fetch_preview(self.revision)
+        self.let_preview_play(self.revision)
+        page = BulletinPage.objects.get(pk=self.page.pk)
+        page.radio_text = "Phun thuốc lúc 7 giờ sáng, bà con đóng cửa."
+        with self.captureOnCommitCallbacks(execute=True):
+            page.save_revision(user=self.editor, overwrite_revision=self.revision)
+        self.task_state = self.current_task_state(self.page)
+        response = self.post_listen(60, 60)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn("Bạn chưa tải bản xem trước", response.json()["message"])
+        # Fetching the rewritten text starts the clock again.
+        self.fetch_preview(self.revision)
+        self.let_preview_play(self.revision)
+        self.assertEqual(self.post_listen(60, 60).status_code, 200)
+
     def test_the_player_caps_speed_at_the_rate_the_server_allows(self):
         dashboard = self.client.get(reverse("wagtailadmin_home"))
         self.assertContains(dashboard, 'data-max-playback-rate="2"')
