@@ -1,4 +1,6 @@
 from axes.models import AccessAttempt
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +15,11 @@ class LoginLockout(AccessAttempt):
 
     def __str__(self):
         return f"{self.username} ({self.ip_address})"
+
+    @property
+    def is_locked(self) -> bool:
+        """Still refusing logins: the failure limit was reached within the cool-off."""
+        return (
+            self.failures_since_start >= settings.AXES_FAILURE_LIMIT
+            and self.attempt_time > timezone.now() - settings.AXES_COOLOFF_TIME
+        )

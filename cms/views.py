@@ -6,7 +6,7 @@ address, which is exactly what ``axes_reset_username`` / ``axes_reset_ip`` do fr
 """
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -72,6 +72,7 @@ class LoginLockoutViewSet(ModelViewSet):
         "username",
         Column("ip_address", label=_("Địa chỉ IP")),
         Column("failures_since_start", label=_("Số lần sai")),
+        BooleanColumn("is_locked", label=_("Đang khoá")),
         DateColumn("attempt_time", label=_("Lần thử cuối")),
     ]
     search_fields = ["username", "ip_address"]

@@ -1,12 +1,16 @@
 """Admin login throttling with django-axes (issue 8, item 19): a user name is locked from one
 address after repeated wrong passwords, others are not, Quản trị unlocks in the Wagtail admin."""
 
+import datetime as dt
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
+from cms.models import LoginLockout
 from cms.security import client_ip
 from tests.workflows.helpers import PASSWORD, make_user
 from workflows import roles
@@ -64,6 +68,7 @@ def test_lockout_is_per_user_and_address(client, editor):
 def test_a_successful_login_clears_earlier_failures(client, editor):
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
         _login(client, "bientap", "sai-mat-khau")
+    assert not LoginLockout.objects.get(username="bientap").is_locked  # not yet at the limit
     assert _login(client, "bientap", PASSWORD).status_code == 302
     client.logout()
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -75,6 +80,7 @@ def test_a_successful_login_clears_earlier_failures(client, editor):
 def test_administrator_unlocks_in_the_wagtail_admin(client, editor):
     _fail_until_locked(client, "bientap")
     attempt = AccessAttempt.objects.get(username="bientap")
+    assert LoginLockout.objects.get(pk=attempt.pk).is_locked
 
     # A member of the Quản trị group, not only a superuser.
     client.force_login(make_user("quantri", roles.ADMINISTRATOR))
@@ -122,3 +128,14 @@ def test_client_address_ignores_what_the_client_wrote_into_x_forwarded_for():
         assert client_ip(request) == "203.0.113.10"
     with override_settings(TRUSTED_PROXY_COUNT=3):
         assert client_ip(request) == "10.0.0.2"  # fewer hops than configured: not trusted
+
+
+@pytest.mark.django_db
+def test_the_lock_lifts_by_itself_after_the_cool_off(client, editor):
+    _fail_until_locked(client, "bientap")
+    assert _login(client, "bientap", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - dt.timedelta(seconds=1)
+    )
+    assert not LoginLockout.objects.get(username="bientap").is_locked
+    assert _login(client, "bientap", PASSWORD).status_code == 302
