@@ -30,7 +30,7 @@ from . import services
 from .models import Delivery, Dispatch
 from .tts import conf as tts_conf
 from .tts.models import SpeechAudio
-from .tts.stuck import broadcast_state, live_spoken_pages
+from .tts.stuck import broadcast_state, live_spoken_pages_without_audio
 
 VIEW_PERMISSION = "device_bridge.view_dispatch"
 RESEND_PERMISSION = "device_bridge.change_delivery"
@@ -129,7 +129,7 @@ def content_alerts(*, user=None, now: dt.datetime | None = None, page_ids=None) 
     now = now or timezone.now()
     alert_before = now - dt.timedelta(seconds=alert_after_seconds())
     since = now - dt.timedelta(days=tts_conf.render_retry("REPAIR_DAYS"))
-    pages = {page.pk: page for page in live_spoken_pages(published_since=since)}
+    pages = {page.pk: page for page in live_spoken_pages_without_audio(published_since=since)}
     waiting, failed = _delivery_problems(now=now, alert_before=alert_before, page_ids=page_ids)
     missing = (set(waiting) | set(failed)) - set(pages)
     pages.update({page.pk: page for page in Page.objects.filter(pk__in=missing).specific()})

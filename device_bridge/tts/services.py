@@ -34,7 +34,7 @@ from .exceptions import (
 from .models import PageAudio, SpeechAudio
 from .normalize import normalize
 from .signals import audio_ready
-from .stuck import broadcast_state, live_spoken_pages, retry_target
+from .stuck import broadcast_state, live_spoken_pages_without_audio, retry_target
 
 logger = logging.getLogger(__name__)
 
@@ -397,7 +397,7 @@ def broadcast_audio_sweep(*, now: dt.datetime | None = None) -> dict:
     queued_before = now - dt.timedelta(seconds=conf.render_retry("QUEUED_STALE_SECONDS"))
     rendering_before = now - dt.timedelta(seconds=conf.stale_seconds())
     since = now - dt.timedelta(days=conf.render_retry("REPAIR_DAYS"))
-    for page in live_spoken_pages(published_since=since):
+    for page in live_spoken_pages_without_audio(published_since=since):
         state = broadcast_state(page)
         lost = state.audio is None or (
             state.status == SpeechAudio.Status.QUEUED and state.audio.updated_at < queued_before

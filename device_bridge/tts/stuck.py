@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from wagtail.models import Page, get_page_models
 
 from .models import PageAudio, SpeechAudio
-from .selectors import engine_for_page, source_fingerprint, spoken_text_for
+from .selectors import audio_live_for_pages, engine_for_page, source_fingerprint, spoken_text_for
 
 
 def spoken_page_models() -> list[type[Page]]:
@@ -32,6 +32,14 @@ def live_spoken_pages(*, published_since: dt.datetime) -> list[Page]:
         .order_by("-last_published_at")
         .specific()
     )
+
+
+def live_spoken_pages_without_audio(*, published_since: dt.datetime) -> list[Page]:
+    """``live_spoken_pages`` whose current text has no ready broadcast audio (2 queries and
+    the specific rows), the only ones worth a closer look."""
+    pages = live_spoken_pages(published_since=published_since)
+    ready = audio_live_for_pages(pages)
+    return [page for page in pages if page.pk not in ready]
 
 
 @dataclass(frozen=True)
