@@ -365,3 +365,39 @@ class AdminAPIPermissionMatrixTests(ModerationTestCase):
             if page.pk:  # as Wagtail's listings, choosers and the admin API load it
                 base = Page.objects.get(pk=page.pk)
                 self.assertIsInstance(base.permissions_for_user(self.leader), ModeratedPagePermissionTester)
+
+
+class LeaderPublishPathsTests(ModerationTestCase):
+    """Regression (issue 8, item 1): the other admin paths that make content live or public
+    ask the same permission tester, so a leader's ``publish_page`` only unpublishes."""
+
+    def test_leader_bulk_publish_of_a_draft_is_refused(self):
+        page = self.draft_bulletin(title="Bản nháp chọn hàng loạt")
+        self.client.force_login(self.leader)
+        url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"{url}?id={page.pk}", {"include_descendants": ""})
+        self.assertFalse(BulletinPage.objects.get(pk=page.pk).live)
+
+    def test_leader_cannot_lift_a_view_restriction(self):
+        from wagtail.models import PageViewRestriction
+
+        page = self.draft_bulletin(title="Tin nội bộ có mật khẩu")
+        page.get_latest_revision().publish()
+        PageViewRestriction.objects.create(
+            page=page, restriction_type=PageViewRestriction.PASSWORD, password="noi-bo"
+        )
+        self.client.force_login(self.leader)
+        response = self.client.post(
+            reverse("wagtailadmin_pages:set_privacy", args=[page.pk]), {"restriction_type": "none"}
+        )
+        self.assertIn(response.status_code, (302, 403))
+        self.assertTrue(PageViewRestriction.objects.filter(page=page).exists())
+
+    def test_leader_keeps_unpublishing_and_cancelling_a_scheduled_publication(self):
+        tester = self.draft_bulletin().permissions_for_user(self.leader)
+        self.assertFalse(tester.can_publish())
+        self.assertTrue(tester.can_unschedule())
+        live = self.draft_bulletin()
+        live.get_latest_revision().publish()
+        self.assertTrue(BulletinPage.objects.get(pk=live.pk).permissions_for_user(self.leader).can_unpublish())
