@@ -189,6 +189,12 @@ def task_state_reset_for_new_revision(*, revision_id: int) -> TaskState | None:
     workflow_state = workflow_state_in_progress(obj)
     if not workflow_state or not workflow_state.current_task_state:
         return None
+    if obj.get_latest_revision() == revision and isinstance(obj, Page):
+        rerouted = _workflow_state_reroute(
+            workflow_state=workflow_state, page=obj, edited=revision.as_object(), user=revision.user
+        )
+        if rerouted is not None:
+            return rerouted.current_task_state
     current = workflow_state.current_task_state.specific
     if (
         not isinstance(current, ListenApprovalTaskState)
@@ -206,6 +212,21 @@ def task_state_reset_for_new_revision(*, revision_id: int) -> TaskState | None:
         "Moderation step %s reset by revision %s of %s", current.pk, revision.pk, obj.pk
     )
     return workflow_state.current_task_state
+
+
+def _workflow_state_reroute(*, workflow_state, page, edited, user) -> WorkflowState | None:
+    """Content edited while it waits in a workflow its routing no longer picks (say a khẩn
+    cấp bulletin on the one-step track became thường) moves to the workflow the rules pick,
+    from its first step; otherwise one approval on the wrong track would publish it."""
+    workflow = workflow_rerouted_for(workflow_state=workflow_state, page=edited)
+    if workflow is None:
+        return None
+    workflow_state.cancel(user=user)
+    new_state = workflow.start(page, user)
+    logger.info(
+        "Edited %s rerouted from workflow %s to %s", page.pk, workflow_state.workflow_id, workflow.pk
+    )
+    return new_state
 
 
 @transaction.atomic

@@ -268,6 +268,27 @@ class ResubmissionRoutingTests(ModerationTestCase):
         self.assertEqual(old_state.status, WorkflowState.STATUS_IN_PROGRESS)
         self.assertEqual(self.current_task_state(page).workflow_state_id, old_state.pk)
 
+    def test_lowering_the_priority_while_waiting_moves_to_the_workflow_now_picked(self):
+        # Submitted as khẩn cấp; the reviewer at the emergency step (who may edit there) saves
+        # it as thường: their one approval on the emergency track must not publish it.
+        page = self.draft_bulletin(priority=Priority.EMERGENCY, title="Cảnh báo giông lốc")
+        old_state = self.submit(page).workflow_state
+        self.client.force_login(self.reviewer)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                reverse("wagtailadmin_pages:edit", args=[page.pk]),
+                bulletin_form_data(category=self.category, slug=page.slug,
+                                   priority=Priority.NORMAL, title="Cảnh báo giông lốc"),
+            )
+        self.assertEqual(response.status_code, 302)
+        old_state.refresh_from_db()
+        self.assertEqual(old_state.status, WorkflowState.STATUS_CANCELLED)
+        page = BulletinPage.objects.get(pk=page.pk)
+        self.assertEqual(page.current_workflow_state.workflow.name, defaults.NORMAL_WORKFLOW)
+        self.assertEqual(self.current_task_state(page).task.name, defaults.REVIEW_TASK)
+        self.listen_and_approve(self.reviewer, page)
+        self.assertFalse(BulletinPage.objects.get(pk=page.pk).live)
+
     def test_an_invalid_resubmission_keeps_the_returned_workflow(self):
         page = self.draft_bulletin(priority=Priority.EMERGENCY, title="Cảnh báo sạt lở")
         self.submit(page)
