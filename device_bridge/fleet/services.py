@@ -98,12 +98,15 @@ def cluster_command_create(*, cluster: SpeakerCluster, kind: str, payload: dict 
 
 def cluster_commands_take(*, cluster_id: int, now: dt.datetime) -> list[ClusterCommand]:
     """Hand out undelivered, unexpired commands once (marked delivered in the same step)."""
+    waiting = ClusterCommand.objects.filter(
+        cluster_id=cluster_id, delivered_at__isnull=True, expires_at__gt=now
+    )
+    # Long-polls check many times a second across a fleet; on SQLite every transaction takes
+    # the write lock (BEGIN IMMEDIATE), so only take it when there is something to hand out.
+    if not waiting.exists():
+        return []
     with transaction.atomic():
-        commands = list(
-            ClusterCommand.objects.filter(
-                cluster_id=cluster_id, delivered_at__isnull=True, expires_at__gt=now
-            ).order_by("created_at", "pk")
-        )
+        commands = list(waiting.order_by("created_at", "pk"))
         if commands:
             ClusterCommand.objects.filter(pk__in=[c.pk for c in commands]).update(delivered_at=now)
     return commands
