@@ -133,16 +133,23 @@ def editor_work(writer: dict, approver_id: int, category_id: int, log: Editorial
         for page_id in writer["page_ids"]:
             page = Page.objects.get(pk=page_id)
             edit = reverse("wagtailadmin_pages:edit", args=[page_id])
+            response = None
             for action, extra in (("save", None), ("submit", "action-submit")):
                 try:
-                    log.record(action, editor.post(edit, bulletin_form_data(
+                    response = editor.post(edit, bulletin_form_data(
                         category=category, slug=page.slug, title=f"{page.title} ({action})",
-                        action=extra)))
+                        action=extra))
+                    log.record(action, response)
                 except Exception:  # noqa: BLE001 - counted as a failed request, with its trace
                     log.crash(action)
             state = Page.objects.get(pk=page_id).specific.current_workflow_task_state
             if state is None:
-                log.missing("approve", f"page {page_id} has no task to approve")
+                # Say why: a 200 here is the edit form shown again with its errors.
+                form = getattr(response, "context", None) and response.context.get("form")
+                errors = form.errors.as_json() if form else ""
+                status = getattr(response, "status_code", None)
+                log.missing("approve", f"page {page_id} has no task to approve "
+                                       f"(submit: HTTP {status} {errors[:300]})")
                 continue
             url = reverse("wagtailadmin_pages:workflow_action", args=(page_id, "approve", state.pk))
             try:

@@ -38,8 +38,13 @@ def test_other_databases_get_no_sqlite_options(monkeypatch):
 
 
 @pytest.fixture
-def storm_db(tmp_path, django_db_setup, django_db_blocker):
-    """A migrated SQLite file: a copy of the test database when it is SQLite, else migrated."""
+def storm_db(tmp_path, transactional_db, django_db_blocker):
+    """A migrated SQLite file: a copy of the test database when it is SQLite, else migrated.
+
+    ``transactional_db`` (with the suite's serialized rollback) guarantees the copy holds what
+    the data migrations made: pytest-django runs database-less tests last, after the final
+    transactional test has flushed the database.
+    """
     path = tmp_path / "storm.sqlite3"
     with django_db_blocker.unblock():
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
