@@ -100,3 +100,24 @@ class DomainEventTests(ModerationTestCase):
             step = self.current_task_state(campaign)
             self.wagtail_action(campaign, step, "approve")
         self.assertEqual(len(self.approved.calls), 1)
+
+
+class RobustDeliveryOfEventsTests(ModerationTestCase):
+    def test_a_failing_receiver_neither_stops_the_others_nor_fails_the_publication(self):
+        # Regression: content_approved was sent with ``send``; a receiver that raised (the
+        # speech receiver's enqueue hitting "database is locked") kept the delivery receiver
+        # from running and turned an approval that was already live into a 500.
+        def broken(sender, **kwargs):
+            raise RuntimeError("receiver down")
+
+        content_approved.connect(broken)
+        self.addCleanup(content_approved.disconnect, broken)
+        recorder = Recorder(content_approved)
+        self.addCleanup(content_approved.disconnect, recorder)
+        page = self.draft_bulletin()
+        with self.assertLogs("workflows.events", level="ERROR") as logs:
+            with self.captureOnCommitCallbacks(execute=True):
+                page.save_revision(user=self.editor).publish()
+        self.assertEqual(len(recorder.calls), 1)
+        self.assertIn("receiver down", "\n".join(logs.output))
+        self.assertTrue(BulletinPage.objects.get(pk=page.pk).live)
