@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
 
 from device_bridge.fleet.services import cluster_token_rotate
 from device_bridge.models import ScheduleTemplate, SpeakerCluster
@@ -88,3 +90,16 @@ def dev_scheduled(dev_site, cluster_fleet, dev_audio, django_capture_on_commit_c
         page = make_bulletin(dev_site.news, category=dev_site.categories["an-sinh-xa-hoi"])
         dev_audio.add(page)
     return page
+
+
+@pytest.fixture
+def dev_technician(db, django_user_model):
+    """A user holding exactly the device_bridge permissions (what the Kỹ thuật viên role gets)."""
+    group = Group.objects.create(name="Kỹ thuật viên (thử)")
+    group.permissions.add(Permission.objects.get(codename="access_admin"),
+                          *Permission.objects.filter(content_type__app_label="device_bridge"))
+    user = django_user_model.objects.create_user("kythuat", password="x")
+    user.groups.add(group)
+    client = Client()
+    client.force_login(user)
+    return client

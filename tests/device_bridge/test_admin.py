@@ -2,8 +2,7 @@
 
 import re
 
-import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from device_bridge.models import Delivery, SpeakerCluster
@@ -16,17 +15,6 @@ def schedule_status(token):
     return Client().get("/api/devices/v1/schedule", HTTP_AUTHORIZATION=f"Bearer {token}").status_code
 
 
-@pytest.fixture
-def dev_technician(db, django_user_model):
-    """A user holding exactly the device_bridge permissions (what the Kỹ thuật viên role gets)."""
-    group = Group.objects.create(name="Kỹ thuật viên (thử)")
-    group.permissions.add(Permission.objects.get(codename="access_admin"),
-                          *Permission.objects.filter(content_type__app_label="device_bridge"))
-    user = django_user_model.objects.create_user("kythuat", password="x")
-    user.groups.add(group)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_technician_registers_a_cluster_and_sees_its_token_once(dev_site, dev_technician):

@@ -1,10 +1,8 @@
 """A speaker cluster with broadcast history is deactivated, never deleted."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.test import Client
 
 from device_bridge import services
 from device_bridge.models import (
@@ -16,18 +14,6 @@ from device_bridge.models import (
     SpeakerCluster,
 )
 from tests.factories import make_bulletin
-
-
-@pytest.fixture
-def technician(db, django_user_model):
-    group = Group.objects.create(name="Kỹ thuật viên (thử)")
-    group.permissions.add(Permission.objects.get(codename="access_admin"),
-                          *Permission.objects.filter(content_type__app_label="device_bridge"))
-    user = django_user_model.objects.create_user("kythuat", password="x")
-    user.groups.add(group)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -72,7 +58,7 @@ def test_a_cluster_without_history_can_be_deleted(cluster_fleet):
 
 
 def test_admin_refuses_the_delete_and_deactivating_lets_the_dispatch_complete(
-    east_bulletin, cluster_fleet, technician, django_capture_on_commit_callbacks
+    east_bulletin, cluster_fleet, dev_technician, django_capture_on_commit_callbacks
 ):
     played, idle = cluster_fleet[0], cluster_fleet[1]
     play_everything(played)
@@ -80,14 +66,14 @@ def test_admin_refuses_the_delete_and_deactivating_lets_the_dispatch_complete(
     assert dispatch.status == Dispatch.Status.ACTIVE
     url = f"/admin/device_bridge/speakercluster/delete/{idle.pk}/"
 
-    page = technician.get(url).content.decode()
+    page = dev_technician.get(url).content.decode()
     assert "Không xoá được cụm loa" in page and 'name="action" value="deactivate"' in page
-    refused = technician.post(url)
+    refused = dev_technician.post(url)
     assert refused.status_code == 200 and "Không xoá được cụm loa" in refused.content.decode()
     assert SpeakerCluster.objects.filter(pk=idle.pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = technician.post(url, {"action": "deactivate"})
+        response = dev_technician.post(url, {"action": "deactivate"})
     assert response.status_code == 302
     idle.refresh_from_db()
     assert not idle.is_active
@@ -134,8 +120,8 @@ def test_a_delivery_to_a_cluster_deactivated_behind_its_back_is_cancelled(
     assert Dispatch.objects.get(page=page, channel="speakers").status == Dispatch.Status.CANCELLED
 
 
-def test_cluster_page_says_it_is_out_of_service(cluster_fleet, technician):
+def test_cluster_page_says_it_is_out_of_service(cluster_fleet, dev_technician):
     cluster = cluster_fleet[0]
     SpeakerCluster.objects.filter(pk=cluster.pk).update(is_active=False)
-    html = technician.get(f"/admin/device-bridge/clusters/{cluster.pk}/").content.decode()
+    html = dev_technician.get(f"/admin/device-bridge/clusters/{cluster.pk}/").content.decode()
     assert 'data-inactive="true"' in html and "Đã ngừng hoạt động" in html

@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-import pytest
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.utils import timezone
 from wagtail.models import Page
@@ -19,18 +17,6 @@ from device_bridge.models import (
 )
 from device_bridge.schedule.services import relay_materialise
 from tests.device_bridge.conftest import auth
-
-
-@pytest.fixture
-def technician_client(db, django_user_model):
-    group = Group.objects.create(name="Kỹ thuật viên (thử)")
-    group.permissions.add(Permission.objects.get(codename="access_admin"),
-                          *Permission.objects.filter(content_type__app_label="device_bridge"))
-    user = django_user_model.objects.create_user("kythuat", password="x")
-    user.groups.add(group)
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def schedule(cluster, etag=None):
@@ -200,14 +186,14 @@ def test_a_new_stream_url_reaches_every_relay_not_yet_played(
 
 
 def test_moving_a_relay_to_another_zone_moves_its_items(
-    dev_site, cluster_fleet, technician_client, django_capture_on_commit_callbacks
+    dev_site, cluster_fleet, dev_technician, django_capture_on_commit_callbacks
 ):
     east, west = cluster_fleet[0], cluster_fleet[2]
     relay = relay_now(dev_site)
     assert not relay_items(west).exists()
     later = (timezone.localtime() + dt.timedelta(hours=2)).time().replace(second=0, microsecond=0)
     with django_capture_on_commit_callbacks(execute=True):
-        response = technician_client.post(
+        response = dev_technician.post(
             f"/admin/device_bridge/relayprogramme/edit/{relay.pk}/",
             {"name": relay.name, "stream_url": relay.stream_url,
              "zones": [dev_site.zones["thon-doai"].pk], "start_time": later.strftime("%H:%M"),
@@ -221,10 +207,10 @@ def test_moving_a_relay_to_another_zone_moves_its_items(
 
 
 def test_the_broadcast_record_cannot_be_deleted_or_edited_in_the_admin(
-    dev_scheduled, technician_client, admin_client
+    dev_scheduled, dev_technician, admin_client
 ):
     dispatch = Dispatch.objects.get(page=dev_scheduled, channel="speakers")
-    for client in (technician_client, admin_client):
+    for client in (dev_technician, admin_client):
         assert client.post(f"/admin/device_bridge/dispatch/delete/{dispatch.pk}/").status_code in (302, 403)
         assert client.get(f"/admin/device_bridge/dispatch/edit/{dispatch.pk}/").status_code in (302, 403)
     assert Dispatch.objects.filter(pk=dispatch.pk).exists()
