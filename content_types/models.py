@@ -344,7 +344,10 @@ class CampaignPage(ModeratedPageMixin, Page):
 
     @cached_property
     def live_bulletin_count(self) -> int:
-        return BulletinPage.objects.child_of(self).live().count()
+        from .selectors import public_pages
+
+        # The API's ``progress`` is public: a restricted bulletin is not counted there either.
+        return public_pages(BulletinPage.objects.child_of(self)).count()
 
     @property
     def progress(self) -> dict:

@@ -121,3 +121,14 @@ def test_api_links_each_bulletin_audio_on_its_own_site(client, visibility_world)
     data = client.get(f"/api/v2/pages/{other.pk}/", HTTP_HOST="xa-ben-canh.example").json()
     assert data["audio"]["url"] == "http://xa-ben-canh.example" + audio_path(other)
     assert client.get(audio_path(other), HTTP_HOST="xa-ben-canh.example").status_code == 200
+
+
+def test_campaign_progress_counts_only_public_bulletins(visibility_world):
+    # Regression: the API's public ``progress`` counted bulletins behind a view restriction.
+    site, _pages, _password = visibility_world
+    campaign = make_campaign(site.campaigns, title="Chiến dịch công khai", slug="cong-khai")
+    make_bulletin(campaign, category=site.categories["an-sinh-xa-hoi"], title="Công khai")
+    secret = make_bulletin(campaign, category=site.categories["an-sinh-xa-hoi"], title="Nội bộ")
+    PageViewRestriction.objects.create(page=secret, restriction_type=PageViewRestriction.LOGIN)
+    campaign.refresh_from_db()
+    assert campaign.progress["bulletins_published"] == 1
