@@ -109,6 +109,7 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt"))]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAIL_ALLOW_UNICODE_SLUGS = False  # ASCII slugs, Vietnamese transliterated (content_types.forms)
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
