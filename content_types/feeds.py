@@ -11,9 +11,10 @@ class BulletinFeed(Feed):
     feed_type = Rss201rev2Feed
     language = "vi"
 
-    def __init__(self, *, index_page):
+    def __init__(self, *, index_page, site):
         super().__init__()
         self.index_page = index_page
+        self.site = site
 
     def title(self):
         return _("Bản tin %(site)s") % {"site": self.index_page.get_site().site_name}
@@ -25,7 +26,8 @@ class BulletinFeed(Feed):
         return _("Các bản tin mới nhất của đài truyền thanh và cổng thông tin xã.")
 
     def items(self):
-        return bulletin_list_live().descendant_of(self.index_page)[:30]
+        # Every live public bulletin of the site, those filed under a campaign included.
+        return bulletin_list_live(site=self.site)[:30]
 
     def item_title(self, item):
         return item.title

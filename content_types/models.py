@@ -14,7 +14,7 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from device_bridge.tts.panels import SpeechStatusPanel
@@ -147,7 +147,8 @@ class NewsIndexPage(AsciiSlugMixin, ModeratedPageMixin, RoutablePageMixin, Page)
         from .selectors import bulletin_filter_from_query
 
         context = super().get_context(request, *args, **kwargs)
-        result = bulletin_filter_from_query(request.GET, descendant_of=self)
+        # The site's every bulletin: those filed under a campaign are news too.
+        result = bulletin_filter_from_query(request.GET, site=Site.find_for_request(request))
         paginator = Paginator(result.bulletins, self.per_page)
         page_number = request.GET.get("page", "1")
         try:
@@ -173,7 +174,7 @@ class NewsIndexPage(AsciiSlugMixin, ModeratedPageMixin, RoutablePageMixin, Page)
     def rss(self, request):
         from .feeds import BulletinFeed
 
-        return BulletinFeed(index_page=self)(request)
+        return BulletinFeed(index_page=self, site=Site.find_for_request(request))(request)
 
 
 class BulletinPage(AsciiSlugMixin, ModeratedPageMixin, Page):

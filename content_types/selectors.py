@@ -123,11 +123,10 @@ class BulletinFilter:
         return "&".join(parts)
 
 
-def bulletin_filter_from_query(params, *, descendant_of=None) -> BulletinFilter:
-    """Apply ``category``, ``zone`` and ``priority`` filters; unknown values are reported, not fatal."""
-    bulletins = bulletin_list_live()
-    if descendant_of is not None:
-        bulletins = bulletins.descendant_of(descendant_of)
+def bulletin_filter_from_query(params, *, site: Site | None) -> BulletinFilter:
+    """Every live public bulletin of ``site`` (campaigns' included), filtered by ``category``,
+    ``zone`` and ``priority``; unknown values are reported, not fatal."""
+    bulletins = bulletin_list_live(site=site)
     result = BulletinFilter(bulletins=bulletins)
 
     category_slug = params.get("category", "").strip()
