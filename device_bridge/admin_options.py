@@ -1,8 +1,9 @@
 """wagtail-modeladmin registrations of the device bridge (the design's choice for the fleet)."""
 
+from django import forms
 from django.contrib import messages
-from django.contrib.admin import display
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import SimpleListFilter, display
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,6 +28,40 @@ from .models import (
     SpeakerCluster,
 )
 from .schedule.services import cluster_deactivate
+
+
+def channel_label(key):
+    """A channel's Vietnamese name; a channel the admin has no name for shows its key."""
+    return Dispatch.CHANNEL_LABELS.get(key, key)
+
+
+def priority_label(value):
+    return Dispatch.Priority(value).label if value in Dispatch.Priority.values else value
+
+
+class ValueLabelFilter(SimpleListFilter):
+    """A list filter on a plain text column that shows Vietnamese labels, not stored codes."""
+
+    def lookups(self, request, model_admin):
+        values = model_admin.model.objects.order_by().values_list(self.parameter_name, flat=True)
+        return [(value, self.label_for(value)) for value in sorted(set(values))]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.parameter_name: self.value()})
+        return queryset
+
+
+class ChannelFilter(ValueLabelFilter):
+    title = _("kênh")
+    parameter_name = "channel"
+    label_for = staticmethod(channel_label)
+
+
+class PriorityFilter(ValueLabelFilter):
+    title = _("mức ưu tiên")
+    parameter_name = "priority"
+    label_for = staticmethod(priority_label)
 
 
 class SpeakerClusterCreateView(CreateView):
@@ -101,19 +136,42 @@ class SpeakerClusterButtonHelper(ButtonHelper):
         return buttons
 
 
+class SpeakerClusterForm(ActiveZonesModelForm):
+    """The code is kept as typed (CL-BAC-01) and unique ignoring case."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "code" in self.fields:
+            # Wagtail's slug widget lowercases what is typed; cluster codes keep their case.
+            self.fields["code"].widget = forms.TextInput(attrs={"autocomplete": "off"})
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if SpeakerCluster.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("Đã có cụm loa mang mã “%(code)s” (mã cụm loa không phân biệt chữ hoa, chữ "
+                  "thường)."), code="unique", params={"code": code},
+            )
+        return code
+
+
 class ActiveZonesAdmin(ModelAdmin):
     """Forms offer only zones in use, plus the ones the record already has."""
 
+    form_class = ActiveZonesModelForm
+
     def get_edit_handler(self):
         handler = super().get_edit_handler()
-        handler.base_form_class = ActiveZonesModelForm
+        handler.base_form_class = self.form_class
         return handler
 
 
 class SpeakerClusterAdmin(ActiveZonesAdmin):
     model = SpeakerCluster
+    form_class = SpeakerClusterForm
     menu_label = _("Cụm loa")
-    menu_icon = "radio-full"
+    # "radio-full" is a plain dot in Wagtail's icon set: it reads as a blank icon.
+    menu_icon = "mobile-alt"
     create_view_class = SpeakerClusterCreateView
     delete_view_class = SpeakerClusterDeleteView
     button_helper_class = SpeakerClusterButtonHelper
@@ -148,8 +206,13 @@ class DistributionRuleAdmin(ActiveZonesAdmin):
     model = DistributionRule
     menu_label = _("Quy tắc phân phối")
     menu_icon = "resubmit"
-    list_display = ("name", "priority", "channels", "schedule_template", "sort_order", "is_active")
+    list_display = ("name", "priority", "channels_display", "schedule_template", "sort_order",
+                    "is_active")
     list_filter = ("is_active", "priority")
+
+    @display(description=_("Kênh phát"))
+    def channels_display(self, obj):
+        return ", ".join(str(channel_label(key)) for key in obj.channel_keys)
 
 
 class RelayProgrammeAdmin(ActiveZonesAdmin):
@@ -179,8 +242,9 @@ class DispatchAdmin(ModelAdmin):
     permission_helper_class = BroadcastRecordPermissionHelper
     menu_label = _("Lượt phân phối")
     menu_icon = "list-ul"
-    list_display = ("title_display", "channel", "priority", "status", "created_at", "report_link")
-    list_filter = ("status", "channel", "priority", "site")
+    list_display = ("title_display", "channel_display", "priority_display", "status", "created_at",
+                    "report_link")
+    list_filter = ("status", ChannelFilter, PriorityFilter, "site")
     search_fields = ("title",)
     inspect_view_enabled = False
 
@@ -190,6 +254,14 @@ class DispatchAdmin(ModelAdmin):
             return format_html('{} <span class="w-status w-status--label">{}</span>',
                                obj.title, _("Đã bị xoá"))
         return obj.title or obj.page
+
+    @display(description=_("Kênh"), ordering="channel")
+    def channel_display(self, obj):
+        return channel_label(obj.channel)
+
+    @display(description=_("Mức ưu tiên"), ordering="priority")
+    def priority_display(self, obj):
+        return priority_label(obj.priority)
 
     @display(description=_("Tiến độ"))
     def report_link(self, obj):
@@ -212,7 +284,7 @@ class DispatchAdmin(ModelAdmin):
 
 class BroadcastGroup(ModelAdminGroup):
     menu_label = _("Phát thanh")
-    menu_icon = "radio-full"
+    menu_icon = "media"
     menu_order = 300
     items = (SpeakerClusterAdmin, ScheduleTemplateAdmin, DistributionRuleAdmin,
              RelayProgrammeAdmin, DispatchAdmin)

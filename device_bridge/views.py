@@ -58,10 +58,17 @@ def dispatch_report(request, page_id):
     if not _user_may_see_dispatches_of(request.user, page):
         raise PermissionDenied
     progress = selectors.dispatch_progress_for_page(page_id=page.pk)
+    for channel in progress:
+        for delivery in channel.deliveries:
+            # "Đã xếp lịch" only says the schedule was sent: flag a cluster that stopped calling.
+            delivery.cluster_offline = delivery.cluster is not None and not (
+                selectors.cluster_is_online(delivery.cluster)
+            )
     return TemplateResponse(request, "device_bridge/admin/dispatch_report.html", {
         "page": page,
         "progress": progress,
         "can_resend": request.user.has_perm("device_bridge.change_delivery"),
+        "can_edit_page": page.permissions_for_user(request.user).can_edit(),
         "resendable": (Delivery.Status.FAILED, Delivery.Status.CANCELLED),
         "events": DeviceEvent.objects.filter(payload__page_id=page.pk)[:20],
     })
@@ -161,8 +168,13 @@ def cluster_detail(request, pk):
             messages.success(request, _("Đã gửi lệnh “%(kind)s”.")
                              % {"kind": ClusterCommand.Kind(kind).label})
         return redirect("device_bridge_admin:cluster_detail", pk=cluster.pk)
+    heartbeat = cluster.last_heartbeat or {}
+    status = heartbeat.get("status")
     return TemplateResponse(request, "device_bridge/admin/cluster_detail.html", {
         "cluster": cluster,
+        # A value the protocol does not define is shown as sent rather than hidden.
+        "player_status": SpeakerCluster.PlayerStatus(status).label
+        if status in SpeakerCluster.PlayerStatus.values else status,
         "online": selectors.cluster_is_online(cluster),
         "commands": cluster.commands.order_by("-created_at")[:10],
         "events": cluster.events.all()[:10],

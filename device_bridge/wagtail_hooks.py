@@ -52,4 +52,4 @@ def dispatch_report_button(page, user, view_name, next_url=None):
     ) and user.has_perm("device_bridge.view_dispatch"):
         yield Button(_("Tiến độ phát tin"), reverse("device_bridge_admin:dispatch_report",
                                                    args=[page.pk]),
-                     icon_name="radio-full", priority=80)
+                     icon_name="media", priority=80)

@@ -7,6 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class Dispatch(models.Model):
     """Sending one approved revision of a page through one channel (lượt phân phối)."""
 
+    class Priority(models.TextChoices):
+        """The bulletin's priority, copied at approval (labels only: the field keeps no choices)."""
+
+        THUONG = "thuong", _("Thường")
+        UU_TIEN = "uu_tien", _("Ưu tiên")
+        KHAN_CAP = "khan_cap", _("Khẩn cấp")
+
+    #: What the admin calls the channels of ``settings.DEVICE_CHANNELS``.
+    CHANNEL_LABELS = {"speakers": _("Loa truyền thanh"), "website": _("Cổng thông tin")}
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Đang phân phối")
         DONE = "done", _("Hoàn tất")

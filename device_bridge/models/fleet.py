@@ -23,6 +23,13 @@ class ClusterHasHistory(models.ProtectedError):
 class SpeakerCluster(models.Model):
     """A loudspeaker cluster (cụm thu phát thanh / cụm loa) reached over 4G."""
 
+    class PlayerStatus(models.TextChoices):
+        """The heartbeat's ``status`` values (docs/device-protocol.md, "Heartbeat")."""
+
+        IDLE = "idle", _("Đang chờ")
+        PLAYING = "playing", _("Đang phát")
+        ERROR = "error", _("Lỗi")
+
     code = models.SlugField(_("mã cụm loa"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=120)
     zone = models.ForeignKey(
