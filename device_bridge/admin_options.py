@@ -18,6 +18,7 @@ from wagtail_modeladmin.views import CreateView, DeleteView
 from content_types.forms import ActiveZonesModelForm
 
 from . import selectors
+from .conf import channel_config
 from .fleet.services import cluster_token_rotate
 from .models import (
     ClusterHasHistory,
@@ -155,6 +156,28 @@ class SpeakerClusterForm(ActiveZonesModelForm):
         return code
 
 
+class DistributionRuleForm(ActiveZonesModelForm):
+    """Channels are ticked from the configured ones, not typed as "website, speakers"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "channels" not in self.fields:
+            return
+        model_field = self.fields["channels"]
+        self.fields["channels"] = forms.MultipleChoiceField(
+            label=model_field.label,
+            choices=[(key, channel_label(key)) for key in channel_config()],
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Bản tin khớp quy tắc được gửi qua các kênh đã chọn."),
+        )
+        initial = self.initial.get("channels") or ""
+        if isinstance(initial, str):
+            self.initial["channels"] = [k.strip() for k in initial.split(",") if k.strip()]
+
+    def clean_channels(self):
+        return ", ".join(self.cleaned_data["channels"])
+
+
 class ActiveZonesAdmin(ModelAdmin):
     """Forms offer only zones in use, plus the ones the record already has."""
 
@@ -204,6 +227,7 @@ class ScheduleTemplateAdmin(ModelAdmin):
 
 class DistributionRuleAdmin(ActiveZonesAdmin):
     model = DistributionRule
+    form_class = DistributionRuleForm
     menu_label = _("Quy tắc phân phối")
     menu_icon = "resubmit"
     list_display = ("name", "priority", "channels_display", "schedule_template", "sort_order",

@@ -121,3 +121,25 @@ def test_technician_cannot_change_the_broadcast_record(
         assert dev_technician.get(url).status_code in (302, 403), url
     # Deliveries have no admin of their own: nothing to add, edit or delete them with.
     assert dev_technician.get("/admin/device_bridge/delivery/").status_code == 404
+
+
+def test_distribution_rule_form_offers_the_channels_as_choices(dev_site, dev_technician):
+    from device_bridge.models import DistributionRule
+
+    form = dev_technician.get("/admin/device_bridge/distributionrule/create/").content.decode()
+    assert 'type="checkbox" name="channels" value="speakers"' in form
+    assert "Loa truyền thanh" in form and "website, speakers" not in form
+    response = dev_technician.post("/admin/device_bridge/distributionrule/create/", {
+        "name": "Chỉ cổng thông tin", "is_active": "on", "sort_order": 0,
+        "channels": ["website"],
+    })
+    assert response.status_code == 302, response.context["form"].errors
+    rule = DistributionRule.objects.get(name="Chỉ cổng thông tin")
+    assert rule.channel_keys == ["website"]
+    edit = dev_technician.get(f"/admin/device_bridge/distributionrule/edit/{rule.pk}/").content.decode()
+    assert re.search(r'value="website"[^>]*checked', edit)
+    assert not re.search(r'value="speakers"[^>]*checked', edit)
+    empty = dev_technician.post(f"/admin/device_bridge/distributionrule/edit/{rule.pk}/", {
+        "name": "Chỉ cổng thông tin", "is_active": "on", "sort_order": 0,
+    })
+    assert empty.status_code == 200
