@@ -55,14 +55,22 @@ def test_whole_commune_bulletin_says_so(client, site_tree):
     assert "Toàn xã" in client.get(page.url).content.decode()
 
 
-def test_campaign_page_lists_its_bulletins_and_progress(client, site_tree):
+def test_campaign_page_lists_its_bulletins_and_time_progress(client, site_tree):
     campaign = make_campaign(site_tree.campaigns, title="Chiến dịch chuyển đổi số", target_bulletins=4)
     make_bulletin(campaign, category=site_tree.categories["an-sinh-xa-hoi"], title="Cài đặt VNeID")
     html = client.get(campaign.url).content.decode()
     assert "Chiến dịch chuyển đổi số" in html
     assert "Cài đặt VNeID" in html
-    assert "Đã đăng 1 / 4 bản tin" in html
-    assert 'value="25"' in html
+    assert "Thời gian đã qua" in html
+
+
+def test_campaign_page_hides_the_internal_target(client, site_tree):
+    campaign = make_campaign(site_tree.campaigns, title="Chiến dịch an toàn giao thông", target_bulletins=6)
+    make_bulletin(campaign, category=site_tree.categories["an-sinh-xa-hoi"], title="Đội mũ bảo hiểm")
+    html = client.get(campaign.url).content.decode()
+    assert "Đội mũ bảo hiểm" in html
+    assert "Đã đăng" not in html
+    assert "/ 6" not in html and 'value="17"' not in html
 
 
 def test_campaign_index_lists_campaigns(client, site_tree):
