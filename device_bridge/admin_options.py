@@ -112,28 +112,17 @@ class SpeakerClusterDeleteView(DeleteView):
 
 
 class SpeakerClusterButtonHelper(ButtonHelper):
+    """Two buttons a row: the status page (which holds the token and delete actions) and edit."""
+
     def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
+        exclude = [*(exclude or []), "delete"]
         buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
         buttons.insert(0, {
             "url": reverse("device_bridge_admin:cluster_detail", args=[obj.pk]),
             "label": _("Trạng thái"),
             "classname": "button button-small button-secondary",
-            "title": _("Trạng thái, lệnh điều khiển và biên nhận phát"),
+            "title": _("Trạng thái, lệnh điều khiển, mã truy cập và biên nhận phát"),
         })
-        if self.request.user.has_perm("device_bridge.change_speakercluster"):
-            buttons.append({
-                "url": reverse("device_bridge_admin:cluster_token_rotate", args=[obj.pk]),
-                "label": _("Cấp mã mới"),
-                "classname": "button button-small button-secondary",
-                "title": _("Cấp mã truy cập mới (mã cũ hết hiệu lực)"),
-            })
-            if obj.token_id:
-                buttons.append({
-                    "url": reverse("device_bridge_admin:cluster_token_revoke", args=[obj.pk]),
-                    "label": _("Thu hồi mã"),
-                    "classname": "button button-small no",
-                    "title": _("Thu hồi mã truy cập"),
-                })
         return buttons
 
 

@@ -180,4 +180,6 @@ def cluster_detail(request, pk):
         "events": cluster.events.all()[:10],
         "receipts": cluster.receipts.select_related("item")[:10],
         "command_kinds": ClusterCommand.Kind.choices,
+        "can_change": request.user.has_perm("device_bridge.change_speakercluster"),
+        "can_delete": request.user.has_perm("device_bridge.delete_speakercluster"),
     })

@@ -143,3 +143,17 @@ def test_distribution_rule_form_offers_the_channels_as_choices(dev_site, dev_tec
         "name": "Chỉ cổng thông tin", "is_active": "on", "sort_order": 0,
     })
     assert empty.status_code == 200
+
+
+def test_cluster_list_has_two_buttons_a_row_and_the_status_page_the_rest(
+    cluster_fleet, dev_technician,
+):
+    cluster = cluster_fleet[0]
+    html = dev_technician.get("/admin/device_bridge/speakercluster/").content.decode()
+    row = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*{cluster.code}(?:(?!</tr>).)*</tr>', html, re.S).group(0)
+    assert len(re.findall(r"<a [^>]*class=\"button", row)) == 2
+    assert "token/rotate" not in row and "/delete/" not in row
+    detail = dev_technician.get(f"/admin/device-bridge/clusters/{cluster.pk}/").content.decode()
+    for url in (f"/clusters/{cluster.pk}/token/rotate/", f"/clusters/{cluster.pk}/token/revoke/",
+                f"/speakercluster/delete/{cluster.pk}/"):
+        assert url in detail, url
