@@ -60,9 +60,11 @@ def dispatch_report(request, page_id):
     progress = selectors.dispatch_progress_for_page(page_id=page.pk)
     for channel in progress:
         for delivery in channel.deliveries:
-            # "Đã xếp lịch" only says the schedule was sent: flag a cluster that stopped calling.
-            delivery.cluster_offline = delivery.cluster is not None and not (
-                selectors.cluster_is_online(delivery.cluster)
+            # "Đã xếp lịch" only says the schedule was sent: flag a cluster that stopped calling
+            # while its delivery is still open.
+            delivery.cluster_offline = (
+                delivery.cluster is not None and delivery.status not in Delivery.TERMINAL
+                and not selectors.cluster_is_online(delivery.cluster)
             )
     return TemplateResponse(request, "device_bridge/admin/dispatch_report.html", {
         "page": page,
