@@ -21,7 +21,7 @@ from device_bridge.tts.panels import SpeechStatusPanel
 from workflows.permissions import ModeratedPageMixin
 
 from .blocks import BodyBlock
-from .forms import ActiveZonesPageForm, ascii_slugify, slug_input
+from .forms import BulletinPageForm, ascii_slugify, slug_input
 from .snippets import Category, Zone
 
 __all__ = [
@@ -218,7 +218,7 @@ class BulletinPage(AsciiSlugMixin, ModeratedPageMixin, Page):
         help_text=_("Để trống để dùng bộ đọc mặc định của hệ thống."),
     )
 
-    base_form_class = ActiveZonesPageForm
+    base_form_class = BulletinPageForm
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("date"), FieldPanel("priority")]),
         FieldRowPanel(

@@ -90,15 +90,25 @@ def bulletin_list_live(*, site: Site | None = None) -> QuerySet:
 
 
 def bulletin_emergency_live(*, now=None, site: Site | None = None) -> list[BulletinPage]:
-    """Emergency bulletins that are public and still valid: the site-wide banner."""
+    """Emergency bulletins that are public and still valid: the site-wide banner.
+
+    One published before the validity end was required has none: it holds 24 hours from its
+    first publication, never forever.
+    """
+    from .forms import EMERGENCY_VALIDITY
+
     now = now or timezone.now()
     return list(
         public_pages(BulletinPage.objects.all(), site=site)
         .filter(priority=Priority.EMERGENCY)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .filter(
+            Q(valid_until__gt=now)
+            | Q(valid_until__isnull=True, first_published_at__gt=now - EMERGENCY_VALIDITY)
+        )
         .order_by("-first_published_at")
-        .only("id", "title", "url_path", "summary", "path", "depth")[:3]
+        .only("id", "title", "url_path", "summary", "path", "depth", "first_published_at",
+              "valid_until")[:3]
     )
 
 
