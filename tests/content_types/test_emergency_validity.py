@@ -68,3 +68,14 @@ def test_emergency_without_end_leaves_the_banner_after_24_hours(client, site_tre
                          priority=Priority.EMERGENCY, title="Sơ tán trước 17:00 hôm nay")
     BulletinPage.objects.filter(pk=page.pk).update(first_published_at=timezone.now() - dt.timedelta(days=3))
     assert 'class="emergency-banner"' not in client.get("/").content.decode()
+
+
+def test_banner_shows_the_newest_and_collapses_the_rest(client, site_tree):
+    category = site_tree.categories["phong-chong-thien-tai"]
+    until = timezone.now() + dt.timedelta(hours=5)
+    for title in ("Bão số 3", "Lũ quét thôn Đông"):
+        make_bulletin(site_tree.news, category=category, priority=Priority.EMERGENCY, title=title, valid_until=until)
+    banner = client.get("/").content.decode().split('class="emergency-banner"')[1].split("</section>")[0]
+    shown, collapsed = banner.split("<details")
+    assert "Lũ quét thôn Đông" in shown and "Bão số 3" in collapsed
+    assert "Thêm 1 tin khẩn cấp" in collapsed
