@@ -45,11 +45,6 @@ def setup_fleet(count: int) -> Path:
     from device_bridge.models import ScheduleItem, SpeakerCluster
 
     call_command("migrate", verbosity=0)
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        # Persistent in the file: readers no longer wait for the heartbeat writers.
-        cursor.execute("PRAGMA journal_mode=WAL")
     zones = [Zone.objects.get_or_create(code=f"thon-{n}", defaults={"name": f"Thôn {n}"})[0]
              for n in range(10)]
     existing = SpeakerCluster.objects.count()
@@ -245,18 +240,6 @@ def serve(port: int) -> None:
 
     from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
     from django.core.wsgi import get_wsgi_application
-    from django.db.backends.signals import connection_created
-
-    def sqlite_sync_normal(sender, connection, **kwargs):
-        # SQLite's default fsyncs on every commit, so 67 heartbeats/s would queue behind the
-        # disk. WAL (set once on the file) + synchronous=NORMAL is the usual setting for a
-        # single-server SQLite deployment; PostgreSQL needs nothing.
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA synchronous=NORMAL")
-
-    connection_created.connect(sqlite_sync_normal)
-
     class QuietHandler(WSGIRequestHandler):
         def setup(self):
             super().setup()
