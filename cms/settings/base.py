@@ -15,6 +15,8 @@ INSTALLED_APPS = [
     "workflows",
     "device_bridge",
     "device_bridge.tts",
+    "device_bridge.zalo",
+    "device_bridge.feedback",
     "contests",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -141,7 +143,11 @@ WAGTAIL_SITE_NAME = "Cổng thông tin xã Chí Minh"
 WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.LoginForm"
 WAGTAILADMIN_BASE_URL = env.SITE_BASE_URL
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# PostgreSQL: the "simple" text search configuration keeps Vietnamese tones and words such as
+# "an", "do", "no" that the server's default (English) drops as stop words.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+}
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILAPI_BASE_URL = env.SITE_BASE_URL
@@ -316,6 +322,12 @@ TTS_RENDER_STALE_SECONDS = 900
 DEVICE_CHANNELS = {
     "website": {"CLASS": "device_bridge.channels.website.WebsiteChannel", "OPTIONS": {}},
     "speakers": {"CLASS": "device_bridge.channels.speakers.SpeakerChannel", "OPTIONS": {}},
+    # Zalo OA (docs/zalo.md): "zalo" posts the article and broadcasts only the priorities
+    # listed; a distribution rule naming "zalo_broadcast" broadcasts whatever it matches.
+    "zalo": {"CLASS": "device_bridge.channels.zalo.ZaloChannel",
+             "OPTIONS": {"BROADCAST_PRIORITIES": ["khan_cap"]}},
+    "zalo_broadcast": {"CLASS": "device_bridge.channels.zalo.ZaloChannel",
+                       "OPTIONS": {"BROADCAST_PRIORITIES": ["thuong", "uu_tien", "khan_cap"]}},
 }
 DEVICE_BRIDGE = {
     "AUDIO_URL_LIFETIME": env.DEVICE_AUDIO_URL_LIFETIME,
@@ -328,7 +340,26 @@ DEVICE_BRIDGE = {
     "EMERGENCY_REPEAT": 3,
 }
 
+# --- Zalo Official Account (device_bridge.zalo, docs/zalo.md) ---
+ZALO_API_BASE = env.ZALO_API_BASE
+ZALO_OAUTH_BASE = env.ZALO_OAUTH_BASE
+ZALO_APP_ID = env.ZALO_APP_ID
+ZALO_APP_SECRET = env.ZALO_APP_SECRET
+ZALO_OA_SECRET = env.ZALO_OA_SECRET  # webhook signatures; not the app secret
+ZALO_CONNECT_TIMEOUT = 5.0
+ZALO_READ_TIMEOUT = 20.0
+
 # --- Moderation ---
 # Approval by the workflow is what authorises publishing (see workflows/finish.py).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.finish.publish_approved_revision"
 WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+# Who else hears that an emergency waits for approval (SMS gateway, Zalo, a relay): notifier
+# plugins, each a dotted path or {"CLASS": ..., "OPTIONS": {...}}; see docs/moderation.md.
+TTCS_EMERGENCY_NOTIFIERS = [{"CLASS": "workflows.emergency_notify.LoggingNotifier"}]
+if env.EMERGENCY_WEBHOOK_URL:
+    TTCS_EMERGENCY_NOTIFIERS.append(
+        {
+            "CLASS": "workflows.emergency_notify.WebhookNotifier",
+            "OPTIONS": {"URL": env.EMERGENCY_WEBHOOK_URL, "SECRET": env.EMERGENCY_WEBHOOK_SECRET},
+        }
+    )

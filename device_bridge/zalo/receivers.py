@@ -1,0 +1,1 @@
+"""Signal receivers of the Zalo integration: they only enqueue work after commit."""
