@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/devices/", include("device_bridge.urls")),
     path("audio/", include("device_bridge.tts.urls")),
     path("workflows/", include("workflows.urls")),
+    path("zalo/", include("device_bridge.feedback.urls")),
 ]
 
 # The Django admin bypasses Wagtail's page permissions and workflows: developers only.

@@ -18,7 +18,8 @@ REVIEWER = "Người duyệt"
 LEADER = "Lãnh đạo UBND"
 TECHNICIAN = "Kỹ thuật viên"
 ADMINISTRATOR = "Quản trị"
-ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR)
+FEEDBACK_OFFICER = "Cán bộ tiếp nhận phản ánh"  # answers citizens' Zalo feedback (issue 10)
+ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR, FEEDBACK_OFFICER)
 
 #: App labels whose every permission the technician holds (fleet, clusters, schedules).
 TECHNICIAN_APP_LABELS = ("device_bridge",)
@@ -62,6 +63,20 @@ MODEL_PERMISSIONS = {
     REVIEWER: ("wagtailadmin.access_admin", *_READ_REFERENCE_DATA),
     LEADER: ("wagtailadmin.access_admin", "workflows.view_reports", *_READ_REFERENCE_DATA),
     TECHNICIAN: ("wagtailadmin.access_admin", *_READ_REFERENCE_DATA),
+    # Granted by the feedback app's own migration (its permissions do not exist before it).
+    FEEDBACK_OFFICER: (
+        "wagtailadmin.access_admin",
+        "content_types.view_category",
+        "feedback.view_feedback",
+        "feedback.change_feedback",
+        "feedback.reply_feedback",
+        "feedback.view_citizen",
+        "feedback.view_department",
+        "feedback.add_answertemplate",
+        "feedback.change_answertemplate",
+        "feedback.delete_answertemplate",
+        "feedback.view_answertemplate",
+    ),
     ADMINISTRATOR: (
         "wagtailadmin.access_admin",
         "workflows.view_reports",
