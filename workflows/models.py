@@ -24,7 +24,13 @@ class ListenApprovalTaskState(TaskState):
         """The approver's comment, plus when they heard the preview (shown in the history)."""
         if self.status != self.STATUS_APPROVED or not self.finished_by_id:
             return self.comment
-        listen = self.listens.filter(user_id=self.finished_by_id).order_by("-listened_at").first()
+        # A listening names the revision, not the step: one listening can open two
+        # consecutive steps of the same revision for the person who holds both.
+        listen = (
+            ListenRecord.objects.filter(user_id=self.finished_by_id, revision_id=self.revision_id)
+            .order_by("-listened_at")
+            .first()
+        )
         if listen is None:
             return self.comment
         heard = _("đã nghe bản xem trước lúc %(moment)s") % {
@@ -78,7 +84,11 @@ class ListenApprovalTask(AbstractGroupApprovalTask):
 
 
 class ListenRecord(models.Model):
-    """That ``user`` played the audio preview of ``revision`` while ``task_state`` waited."""
+    """That ``user`` played the audio preview of ``revision`` (lượt nghe duyệt).
+
+    The evidence is about a revision, not a step: ``task_state`` only says in which step it
+    was heard, and the listening opens every step of that revision ``user`` may approve.
+    """
 
     task_state = models.ForeignKey(
         ListenApprovalTaskState,

@@ -87,14 +87,17 @@ def user_is_task_approver(*, task: ListenApprovalTask, user) -> bool:
 
 
 def listen_record_valid_for(*, task_state: ListenApprovalTaskState, user) -> ListenRecord | None:
-    """The listening that opens the gate: by this user, on this task state, of the latest
-    revision, and not older than that revision (autosave may rewrite a revision in place)."""
+    """The listening that opens the gate: by this user, of the latest revision, and not older
+    than that revision (autosave may rewrite a revision in place).
+
+    Whatever step it was heard in: one person holding two consecutive steps of the same
+    revision listens once; a new revision needs a new listening.
+    """
     latest = task_state.workflow_state.content_object.get_latest_revision()
     if latest is None:
         return None
     return (
         ListenRecord.objects.filter(
-            task_state=task_state,
             user=user,
             revision=latest,
             listened_at__gte=latest.created_at,
@@ -158,33 +161,52 @@ class ListenQueueItem:
     spoken_text: str
 
 
+def _listen_item(task_state: ListenApprovalTaskState, user) -> ListenQueueItem | None:
+    obj = task_state.workflow_state.content_object
+    if obj is None:
+        return None
+    page = obj.specific if isinstance(obj, Page) else obj
+    revision = page.get_latest_revision()
+    has_audio = revision_has_audio(revision)
+    return ListenQueueItem(
+        task_state=task_state,
+        page=page,
+        revision=revision,
+        preview_url=revision_preview_url(revision),
+        has_audio=has_audio,
+        listened=(not has_audio)
+        or listen_record_valid_for(task_state=task_state, user=user) is not None,
+        spoken_text=getattr(revision.as_object(), "spoken_text", ""),
+    )
+
+
 def listen_queue_for_user(user) -> list[ListenQueueItem]:
     """Listen-before-approve steps waiting for this user, newest first."""
     items = []
     for task in ListenApprovalTask.objects.filter(active=True):
         states = task.get_task_states_user_can_moderate(user).order_by("-started_at")
         for state in states:
-            task_state = state.specific
-            obj = task_state.workflow_state.content_object
-            if obj is None:
-                continue
-            page = obj.specific if isinstance(obj, Page) else obj
-            revision = page.get_latest_revision()
-            has_audio = revision_has_audio(revision)
-            items.append(
-                ListenQueueItem(
-                    task_state=task_state,
-                    page=page,
-                    revision=revision,
-                    preview_url=revision_preview_url(revision),
-                    has_audio=has_audio,
-                    listened=(not has_audio)
-                    or listen_record_valid_for(task_state=task_state, user=user) is not None,
-                    spoken_text=getattr(revision.as_object(), "spoken_text", ""),
-                )
-            )
+            item = _listen_item(state.specific, user)
+            if item is not None:
+                items.append(item)
     items.sort(key=lambda item: item.task_state.started_at, reverse=True)
     return items
+
+
+def listen_item_for_user(obj, user) -> ListenQueueItem | None:
+    """The listen-before-approve step of ``obj`` waiting for ``user``, if any: wherever the
+    approver can hear the preview (the page editor's audio panel too), they can act on it."""
+    task_state = task_state_current_for(obj)
+    if not isinstance(task_state, ListenApprovalTaskState):
+        return None
+    if not user_is_task_approver(task=task_state.task.specific, user=user):
+        return None
+    return _listen_item(task_state, user)
+
+
+def listen_task_ids() -> set[int]:
+    """Ids of the listen-before-approve tasks (their steps are listed by our queue panel)."""
+    return set(ListenApprovalTask.objects.values_list("pk", flat=True))
 
 
 def moderation_report(*, since) -> dict:

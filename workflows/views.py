@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 from wagtail.admin.auth import require_admin_access
-from wagtail.models import Revision
+from wagtail.models import Page, Revision
 
 from .models import ListenApprovalTaskState
 from .placeholder_audio import placeholder_preview_wav, wav_duration_seconds
@@ -85,13 +86,25 @@ def listen(request, task_state_id: int):
     )
 
 
+def _back_to_editor(request, obj) -> str | None:
+    """The page editor the action came from (its audio panel posts with ``?from=edit``), when
+    the user may still open it; after the last step they usually may not."""
+    if request.GET.get("from") != "edit" or not isinstance(obj, Page):
+        return None
+    if not obj.permissions_for_user(request.user).can_edit():
+        return None
+    return reverse("wagtailadmin_pages:edit", args=[obj.pk])
+
+
 @require_POST
 @require_admin_access
 def act(request, task_state_id: int):
-    """Approve or request changes from the listen-before-approve queue on the dashboard."""
+    """Approve or request changes from wherever the approver listened: the dashboard queue,
+    or the audio panel of the page editor (which posts the page's form here)."""
     task_state = get_object_or_404(ListenApprovalTaskState, pk=task_state_id)
     action = request.POST.get("action", "")
-    title = task_state.workflow_state.content_object.get_admin_display_title()
+    obj = task_state.workflow_state.content_object
+    title = obj.get_admin_display_title()
     try:
         task_state_act(
             task_state=task_state,
@@ -104,7 +117,7 @@ def act(request, task_state_id: int):
         if _wants_json(request):
             return JsonResponse({"ok": False, "message": str(refused)}, status=403)
         messages.error(request, str(refused))
-        return redirect(_next_url(request))
+        return redirect(_back_to_editor(request, obj) or _next_url(request))
     if action == "approve":
         message = _("Đã duyệt “%(title)s” ở bước “%(task)s”.")
     else:
@@ -113,10 +126,12 @@ def act(request, task_state_id: int):
     if _wants_json(request):
         return JsonResponse({"ok": True, "message": message})
     messages.success(request, message)
-    return redirect(_next_url(request))
+    if isinstance(obj, Page):
+        obj = Page.objects.get(pk=obj.pk).specific  # its moderation state changed
+    return redirect(_back_to_editor(request, obj) or _next_url(request))
 
 
-@require_GET
+@require_safe  # the player asks with HEAD whether the preview is ready before playing it
 @login_required
 def revision_preview(request, revision_id: int):
     """Placeholder rendering of a revision's spoken text (see ``placeholder_audio``)."""

@@ -12,12 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.models import WorkflowState
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import WorkflowRoute
-from .selectors import MAX_PLAYBACK_RATE, listen_queue_for_user
+from .selectors import MAX_PLAYBACK_RATE, listen_queue_for_user, listen_task_ids
 from .services import workflow_state_reroute_on_resubmit
 
 
@@ -52,8 +53,28 @@ class ListenQueuePanel(Component):
         return context
 
 
+class ObjectsToModerateExceptListenPanel(WorkflowObjectsToModeratePanel):
+    """Wagtail's "awaiting your review" without the listen-before-approve steps, which our
+    queue lists with their player: one item, one panel (other task types stay here)."""
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        listen_tasks = listen_task_ids()
+        context["states"] = [
+            state for state in context["states"]
+            if state["task_state"].task_id not in listen_tasks
+        ]
+        return context
+
+
 @hooks.register("construct_homepage_panels")
 def add_listen_queue_panel(request, panels):
+    panels[:] = [
+        ObjectsToModerateExceptListenPanel()
+        if type(panel) is WorkflowObjectsToModeratePanel
+        else panel
+        for panel in panels
+    ]
     panels.append(ListenQueuePanel(request))
 
 
@@ -118,3 +139,4 @@ def register_moderation_permissions():
         content_type__app_label="workflows",
         codename__in=["view_reports", "publish_without_moderation"],
     )
+from . import editor_ui, emergency_notify  # noqa: F401,E402

@@ -1,4 +1,5 @@
-"""Editor panel: the bulletin's audio state (queued/rendering/ready/failed + reason)."""
+"""Editor panel: the bulletin's audio state (queued/rendering/ready/failed + reason), the
+editor's "Nghe thử" of the draft, and the approver's listen-then-approve step."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ class SpeechStatusPanel(Panel):
                 )
                 if link and link.revision_id:
                     context["listen_url"] = reverse("tts:revision_preview", args=[link.revision_id])
+                context["draft_url"] = reverse("tts_admin:draft_preview", args=[page.pk])
+                context["approval"] = self._approval(page)
+                if context["approval"] is not None:
+                    from workflows.selectors import MAX_PLAYBACK_RATE
+
+                    context["max_playback_rate"] = MAX_PLAYBACK_RATE
                 if page.live:
                     # What the loudspeakers need, whatever the latest request (often a preview
                     # of the next draft): the page's row holds the live content, the form the
@@ -53,3 +60,14 @@ class SpeechStatusPanel(Panel):
                             urlencode({"next": reverse("wagtailadmin_pages:edit", args=[page.pk])}),
                         )
             return context
+
+        def _approval(self, page):
+            """The listen-before-approve step waiting for this user on this page, if any.
+
+            The moderation rules own who approves; they live in ``workflows.selectors``.
+            """
+            from workflows.selectors import listen_item_for_user
+
+            user = getattr(self.request, "user", None)
+            real = type(page).objects.filter(pk=page.pk).first()  # the form holds the draft
+            return listen_item_for_user(real, user) if real is not None and user else None

@@ -1,6 +1,9 @@
-// Listen-before-approve: play the preview, then tell the server it was heard to the end.
+// Listen-before-approve: one press on the player plays the preview; when it has been heard to
+// the end the server is told, and "Duyệt" appears. Also the editor's "Nghe thử" of a draft.
 (function () {
   "use strict";
+
+  var RETRY_MS = 3000;
 
   function playedSeconds(audio) {
     var total = 0;
@@ -10,45 +13,54 @@
     return total;
   }
 
-  function csrfToken(item) {
-    var input = item.querySelector("input[name=csrfmiddlewaretoken]");
+  function csrfToken(element) {
+    var input = element.querySelector("input[name=csrfmiddlewaretoken]");
+    var form = element.closest("form");
+    if (!input && form) input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (!input) input = document.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
 
-  function message(name) {
-    var queue = document.querySelector("[data-listen-queue]");
-    return (queue && queue.dataset[name]) || "";
-  }
-
-  function setStatus(item, text) {
-    var status = item.querySelector("[data-listen-status]");
+  function setStatus(scope, text) {
+    var status = scope.querySelector("[data-listen-status]");
     if (status) status.textContent = text;
   }
 
-  function loadPreview(item, audio, then) {
-    var headers = { Accept: "application/json" };  // the speech app answers 202/422 in JSON then
-    fetch(item.dataset.previewUrl, { credentials: "same-origin", headers: headers }).then(function (response) {
+  function failureMessage(response, fallback, then) {
+    response.json().then(function (body) {
+      then(body.message || fallback + " (" + response.status + ").");
+    }).catch(function () { then(fallback + " (" + response.status + ")."); });
+  }
+
+  function playSafely(audio) {
+    var started = audio.play();
+    // A refused or interrupted play() is not an error worth a console trace; the controls show it.
+    if (started && started.catch) started.catch(function () {});
+  }
+
+  // Whether the preview is ready, without fetching it: the listen gate's clock starts when the
+  // audio itself is served (on the first press of play), not when the page opens.
+  function probePreview(item, player, ready) {
+    var url = item.dataset.previewUrl;
+    var headers = { Accept: "application/json" };  // the speech app answers 202/422 in JSON
+    fetch(url, { method: "HEAD", credentials: "same-origin", headers: headers }).then(function (response) {
       if (response.status === 202) {
-        // The speech pipeline is still rendering: it answers 202 with a message; ask again.
-        response.json().then(function (body) {
-          setStatus(item, body.message || message("msgRendering"));
-        }).catch(function () { setStatus(item, message("msgRendering")); });
-        window.setTimeout(function () { loadPreview(item, audio, then); }, 3000);
+        // The speech pipeline is still rendering (the HEAD itself queued it if needed).
+        setStatus(player, player.dataset.msgRendering);
+        window.setTimeout(function () { probePreview(item, player, ready); }, RETRY_MS);
         return;
       }
       if (!response.ok) {
-        response.json().then(function (body) {
-          setStatus(item, body.message || message("msgLoadFailed") + " (" + response.status + ").");
-        }).catch(function () {
-          setStatus(item, message("msgLoadFailed") + " (" + response.status + ").");
+        // The reason is in the body, which a HEAD has not: ask once more with GET (a failed
+        // render serves no audio, so this starts no clock).
+        fetch(url, { credentials: "same-origin", headers: headers }).then(function (again) {
+          failureMessage(again, player.dataset.msgLoadFailed, function (text) { setStatus(player, text); });
         });
         return;
       }
-      response.blob().then(function (blob) {
-        audio.src = URL.createObjectURL(blob);
-        audio.dataset.loaded = "1";
-        then();
-      });
+      ready();
+    }).catch(function () {
+      window.setTimeout(function () { probePreview(item, player, ready); }, RETRY_MS);
     });
   }
 
@@ -74,29 +86,33 @@
           delete item.dataset.reported;
         }
       });
-    });
+    }).catch(function () { delete item.dataset.reported; });
   }
 
   // The server counts a listening only after the preview's length divided by this rate has
   // passed since it served the audio; faster playback is brought back down to it.
-  function maxPlaybackRate() {
-    var queue = document.querySelector("[data-listen-queue]");
-    var rate = queue ? parseFloat(queue.dataset.maxPlaybackRate) : NaN;
-    return rate > 0 ? rate : 1;
-  }
-
-  function setUp(item) {
-    var audio = item.querySelector("[data-listen-audio]");
-    var button = item.querySelector("[data-listen-play]");
-    if (!audio || !button) return;
+  function capRate(audio, player) {
+    var cap = parseFloat(player.dataset.maxPlaybackRate);
+    if (!(cap > 0)) cap = 1;
     audio.addEventListener("ratechange", function () {
-      var cap = maxPlaybackRate();
       if (audio.playbackRate > cap) audio.playbackRate = cap;
     });
-    var play = function () { audio.play(); };
-    button.addEventListener("click", function () {
-      if (audio.dataset.loaded) play();
-      else loadPreview(item, audio, play);
+  }
+
+  function setUpListenItem(item) {
+    var player = item.querySelector("[data-listen-player]");
+    var audio = item.querySelector("[data-listen-audio]");
+    if (!player || !audio) return;
+    capRate(audio, player);
+    var wantsToPlay = false;
+    // Pressed before the preview was known to be ready: play as soon as it is.
+    audio.addEventListener("play", function () {
+      if (!audio.dataset.ready) wantsToPlay = true;
+    });
+    probePreview(item, player, function () {
+      audio.src = item.dataset.previewUrl;  // preload="none": nothing is fetched until played
+      audio.dataset.ready = "1";
+      if (wantsToPlay) playSafely(audio);
     });
     audio.addEventListener("ended", function () { report(item, audio); });
     audio.addEventListener("timeupdate", function () {
@@ -104,5 +120,59 @@
     });
   }
 
-  document.querySelectorAll("[data-listen-item]").forEach(setUp);
+  // "Nghe thử": the page form as it stands (unsaved edits included) is rendered by the speech
+  // pipeline, then played. The same text is never rendered twice (the audio is cached by its
+  // content), so submitting it afterwards reuses this rendering.
+  function setUpDraftListen(button) {
+    var box = button.closest("[data-draft-listen-box]");
+    var audio = box && box.querySelector("[data-draft-audio]");
+    if (!audio) return;
+    function request(body) {
+      fetch(button.dataset.url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(button), "X-Requested-With": "XMLHttpRequest", Accept: "application/json" },
+        body: body,
+      }).then(function (response) {
+        if (response.status === 202) {
+          response.json().then(function (payload) { setStatus(box, payload.message || ""); });
+          window.setTimeout(function () { request(body); }, RETRY_MS);
+          return;
+        }
+        if (!response.ok) {
+          button.disabled = false;
+          failureMessage(response, box.dataset.msgLoadFailed, function (text) { setStatus(box, text); });
+          return;
+        }
+        response.json().then(function (payload) {
+          button.disabled = false;
+          setStatus(box, payload.message || "");
+          audio.hidden = false;
+          if (audio.getAttribute("src") !== payload.url) audio.src = payload.url;
+          playSafely(audio);
+        });
+      }).catch(function () {
+        button.disabled = false;
+        setStatus(box, box.dataset.msgLoadFailed);
+      });
+    }
+    button.addEventListener("click", function () {
+      var form = button.closest("form");
+      if (!form) return;
+      button.disabled = true;
+      setStatus(box, box.dataset.msgRendering);
+      request(new FormData(form));
+    });
+  }
+
+  document.querySelectorAll("[data-listen-item]").forEach(function (item) {
+    if (item.dataset.listenSetUp) return;  // the script may be included twice on a page
+    item.dataset.listenSetUp = "1";
+    setUpListenItem(item);
+  });
+  document.querySelectorAll("[data-draft-listen]").forEach(function (button) {
+    if (button.dataset.listenSetUp) return;
+    button.dataset.listenSetUp = "1";
+    setUpDraftListen(button);
+  });
 })();
