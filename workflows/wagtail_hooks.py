@@ -139,4 +139,7 @@ def register_moderation_permissions():
         content_type__app_label="workflows",
         codename__in=["view_reports", "publish_without_moderation"],
     )
+
+
+# Wagtail imports only this module: the editor hints register their hooks on import.
 from . import editor_ui, emergency_notify  # noqa: F401,E402
