@@ -22,6 +22,7 @@ from workflows.permissions import ModeratedPageMixin
 
 from .blocks import BodyBlock
 from .forms import BulletinPageForm, ascii_slugify, slug_input
+from .search import BODY_BOOST, FOLDED_BOOST, FoldedSearchMixin
 from .snippets import Category, Zone
 
 __all__ = [
@@ -82,6 +83,9 @@ class CommuneSettings(BaseSiteSetting):
         verbose_name = _("thông tin đơn vị")
 
 
+FOLDED_SEARCH_FIELDS = [index.SearchField("search_text_folded", boost=FOLDED_BOOST)]
+
+
 class AsciiSlugMixin:
     """Slugs are ASCII, Vietnamese transliterated (đ -> d), both in the admin's auto-fill and on save.
 
@@ -103,12 +107,13 @@ class AsciiSlugMixin:
         return super().full_clean(*args, **kwargs)
 
 
-class HomePage(AsciiSlugMixin, ModeratedPageMixin, Page):
+class HomePage(FoldedSearchMixin, AsciiSlugMixin, ModeratedPageMixin, Page):
     """The commune portal (cổng thông tin xã)."""
 
     intro = models.TextField(_("lời giới thiệu"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + FOLDED_SEARCH_FIELDS
     api_fields = [APIField("intro")]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["content_types.NewsIndexPage", "content_types.CampaignIndexPage"]
@@ -129,13 +134,14 @@ class HomePage(AsciiSlugMixin, ModeratedPageMixin, Page):
         return context
 
 
-class NewsIndexPage(AsciiSlugMixin, ModeratedPageMixin, RoutablePageMixin, Page):
+class NewsIndexPage(FoldedSearchMixin, AsciiSlugMixin, ModeratedPageMixin, RoutablePageMixin, Page):
     """The list of bulletins (tin tức), filterable by category and zone."""
 
     intro = models.TextField(_("lời giới thiệu"), blank=True)
     per_page = 10
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + FOLDED_SEARCH_FIELDS
     api_fields = [APIField("intro")]
     parent_page_types = ["content_types.HomePage"]
     subpage_types = ["content_types.BulletinPage"]
@@ -177,7 +183,7 @@ class NewsIndexPage(AsciiSlugMixin, ModeratedPageMixin, RoutablePageMixin, Page)
         return BulletinFeed(index_page=self, site=Site.find_for_request(request))(request)
 
 
-class BulletinPage(AsciiSlugMixin, ModeratedPageMixin, Page):
+class BulletinPage(FoldedSearchMixin, AsciiSlugMixin, ModeratedPageMixin, Page):
     """A radio/news bulletin (bản tin)."""
 
     date = models.DateField(_("ngày tin"), default=timezone.localdate)
@@ -236,9 +242,9 @@ class BulletinPage(AsciiSlugMixin, ModeratedPageMixin, Page):
             heading=_("Phát thanh"),
         ),
     ]
-    search_fields = Page.search_fields + [
-        index.SearchField("summary"),
-        index.SearchField("body"),
+    search_fields = Page.search_fields + FOLDED_SEARCH_FIELDS + [
+        index.SearchField("summary", boost=BODY_BOOST),
+        index.SearchField("body", boost=BODY_BOOST),
         index.FilterField("priority"),
         index.FilterField("category"),
         index.FilterField("date"),
@@ -305,12 +311,13 @@ class BulletinPage(AsciiSlugMixin, ModeratedPageMixin, Page):
         return workflow_for_page(self) or super().get_workflow()
 
 
-class CampaignIndexPage(AsciiSlugMixin, ModeratedPageMixin, Page):
+class CampaignIndexPage(FoldedSearchMixin, AsciiSlugMixin, ModeratedPageMixin, Page):
     """The list of propaganda campaigns."""
 
     intro = models.TextField(_("lời giới thiệu"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + FOLDED_SEARCH_FIELDS
     parent_page_types = ["content_types.HomePage"]
     subpage_types = ["content_types.CampaignPage"]
     max_count = 1
@@ -328,7 +335,7 @@ class CampaignIndexPage(AsciiSlugMixin, ModeratedPageMixin, Page):
         return context
 
 
-class CampaignPage(AsciiSlugMixin, ModeratedPageMixin, Page):
+class CampaignPage(FoldedSearchMixin, AsciiSlugMixin, ModeratedPageMixin, Page):
     """A propaganda campaign (chiến dịch tuyên truyền); its bulletins are its children."""
 
     goal = RichTextField(_("mục tiêu"), features=["bold", "italic", "ul", "ol", "link"])
@@ -347,7 +354,10 @@ class CampaignPage(AsciiSlugMixin, ModeratedPageMixin, Page):
         FieldPanel("target_bulletins"),
         FieldPanel("body"),
     ]
-    search_fields = Page.search_fields + [index.SearchField("goal"), index.SearchField("body")]
+    search_fields = Page.search_fields + FOLDED_SEARCH_FIELDS + [
+        index.SearchField("goal", boost=BODY_BOOST),
+        index.SearchField("body", boost=BODY_BOOST),
+    ]
     api_fields = [
         APIField("goal"),
         APIField("audience"),

@@ -12,8 +12,10 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page, PageQuerySet, ReferenceIndex, Revision, Site
+from wagtail.search.query import Or, PlainText
 
 from .models import BulletinPage, Priority
+from .search import fold, tone_match_score
 from .snippets import Category, Zone
 
 
@@ -30,6 +32,28 @@ def public_pages(pages: PageQuerySet | None = None, *, site: Site | None = None)
     if site is not None:
         pages = pages.in_site(site)
     return pages
+
+
+# Candidates the ranking rule orders; a commune's search rarely has more matches than this.
+SEARCH_CANDIDATES = 200
+
+
+def page_search(query: str, *, site: Site | None) -> list[Page]:
+    """Public pages of ``site`` matching ``query``, most relevant first (Vietnamese-aware).
+
+    The query is searched as typed or without tones through the Wagtail search backend, which
+    orders by its relevance; the words found with their tones then come first (title before
+    body): "bão" puts the storm warning above "bảo hiểm". See ``content_types/search.py``.
+    """
+    folded = fold(query)
+    search_query = Or([PlainText(query), PlainText(folded)]) if folded != query.lower() \
+        else PlainText(query)
+    candidates = list(
+        public_pages(site=site).specific().search(search_query, order_by_relevance=True)
+        [:SEARCH_CANDIDATES]
+    )
+    # ``sorted`` is stable: equal scores keep the backend's relevance order.
+    return sorted(candidates, key=lambda page: -tone_match_score(page, query))
 
 
 def media_in_public_use(objects: QuerySet, *, site: Site | None = None) -> QuerySet:

@@ -4,9 +4,9 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
-from .selectors import public_pages
+from .selectors import page_search
 
 MAX_QUERY_LENGTH = 200
 
@@ -14,10 +14,9 @@ MAX_QUERY_LENGTH = 200
 def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     message = ""
-    results = Page.objects.none()
+    results = []
     if query:
-        site = Site.find_for_request(request)
-        results = public_pages(site=site).specific().search(query)
+        results = page_search(query, site=Site.find_for_request(request))
     paginator = Paginator(results, 10)
     try:
         page = paginator.page(request.GET.get("page", "1"))
