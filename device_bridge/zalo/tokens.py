@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 import httpx
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,30 @@ def access_token_get(*, account_id: int, stale: str | None = None,
 
     ``stale`` is a token Zalo just refused: it is never returned again.
     """
+    return _retry_while_locked(lambda: _access_token_get(account_id, stale, http))
+
+
+#: How long a worker waits for another one's refresh when SQLite answers "locked" at once.
+LOCKED_WAIT_SECONDS = 30.0
+
+
+def _retry_while_locked(fn):
+    """SQLite may refuse at once ("database table is locked": shared-cache or a read that
+    must upgrade) instead of waiting for the lock like PostgreSQL's row lock does; waiting
+    and starting again is the same as having waited. Inside an outer transaction, retrying
+    cannot help, so the error goes up."""
+    deadline = time.monotonic() + LOCKED_WAIT_SECONDS
+    while True:
+        try:
+            return fn()
+        except OperationalError as err:
+            if ("locked" not in str(err) or connection.in_atomic_block
+                    or time.monotonic() > deadline):
+                raise
+            time.sleep(0.05)
+
+
+def _access_token_get(account_id, stale, http) -> str:
     account = ZaloAccount.objects.only(
         "access_token", "access_expires_at", "status").get(pk=account_id)
     if account.access_token_fresh() and account.access_token != stale:
