@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,10 +25,33 @@ CHANGE = "feedback.change_feedback"
 REPLY = "feedback.reply_feedback"
 PAGE_SIZE = 50
 
+logger = logging.getLogger(__name__)
+
 
 def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
+    """Wagtail answers a refused GET with a redirect and a message; a refused POST (a forged
+    form, a stale page after a role change) gets a plain 403 and a log line."""
+    if request.user.has_perm(permission):
+        return
+    if request.method == "POST":
+        logger.warning("Feedback: %s without %s tried POST %s", request.user, permission, request.path)
+        raise _Forbidden
+    raise PermissionDenied
+
+
+class _Forbidden(Exception):
+    pass
+
+
+def _forbidden_as_403(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _Forbidden:
+            return HttpResponseForbidden(_("Bạn không có quyền thực hiện thao tác này."))
+
+    return wrapped
 
 
 def inbox(request):
@@ -73,6 +100,7 @@ def _detail_context(request, feedback, *, handle_form=None, reply_form=None):
     }
 
 
+@_forbidden_as_403
 def detail(request, pk):
     _require(request, VIEW)
     feedback = get_object_or_404(
@@ -103,7 +131,7 @@ def detail(request, pk):
         except services.ReplyRefused as refusal:
             messages.error(request, refusal.text)
         else:
-            messages.success(request, _("Đã gửi câu trả lời tới Zalo của người dân."))
+            messages.success(request, _("Đã lưu câu trả lời; hệ thống đang gửi tới Zalo của người dân."))
         return redirect(here)
     if action == "retry":
         _require(request, REPLY)
@@ -122,6 +150,7 @@ def detail(request, pk):
     return redirect(here)
 
 
+@_forbidden_as_403
 def bulletin(request, pk):
     """Turn the answer of public interest into a draft bulletin (Chuyển thành bản tin phát thanh)."""
     _require(request, CHANGE)

@@ -4,11 +4,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from content_types.snippets import Category
+from device_bridge.zalo import facts
 from workflows import roles
 
 from .models import Feedback
 
-REPLY_MAX_CHARS = 2000  # Zalo's text message limit (unconfirmed: chatwoot's Zalo channel)
+REPLY_MAX_CHARS = facts.CS_TEXT_MAX
 
 
 def officers():

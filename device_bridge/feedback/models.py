@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
-#: Zalo's customer-service messages are free within 48 h of the citizen's last message
-#: (../shared/reference/zalo-oa.md, "Replying to a citizen").
-FREE_REPLY_WINDOW = dt.timedelta(hours=48)
-#: After 7 days without interaction Zalo refuses customer-service messages with -230 (same source).
-REPLY_WINDOW = dt.timedelta(days=7)
+from device_bridge.zalo import facts
+
+#: Customer-service replies are free within 48 h of the citizen's last message, refused (-230)
+#: after 7 days without interaction (sources in device_bridge.zalo.facts).
+FREE_REPLY_WINDOW = dt.timedelta(hours=facts.CS_FREE_WINDOW_HOURS)
+REPLY_WINDOW = dt.timedelta(days=facts.CS_MAX_DAYS)
 
 
 class Department(index.Indexed, models.Model):

@@ -12,27 +12,25 @@ import hmac
 
 from django.utils import timezone
 
-SIGNATURE_HEADER = "HTTP_X_ZEVENT_SIGNATURE"  # X-ZEvent-Signature: mac=<hex>
+from device_bridge.zalo import facts
+
+# Zalo's facts (header, formula, event names) live in device_bridge.zalo.facts with sources.
+SIGNATURE_HEADER = "HTTP_" + facts.WEBHOOK_SIGNATURE_HEADER.upper().replace("-", "_")
 SIGNATURE_PREFIX = "mac="
 
-TEXT = "user_send_text"
-IMAGE = "user_send_image"
-FOLLOW = "follow"
-UNFOLLOW = "unfollow"
-# The event asking for the user's data to be deleted (unconfirmed name, reference "Webhook").
-WITHDRAW = "user_withdraw"
+TEXT = facts.EVENT_USER_SEND_TEXT
+IMAGE = facts.EVENT_USER_SEND_IMAGE
+FOLLOW = facts.EVENT_FOLLOW
+UNFOLLOW = facts.EVENT_UNFOLLOW
+WITHDRAW = facts.EVENT_USER_WITHDRAW
 HANDLED_EVENTS = (TEXT, IMAGE, FOLLOW, UNFOLLOW, WITHDRAW)
 
 
 def signature_expected(*, app_id: str, raw_body: bytes, timestamp: str, oa_secret: str) -> str:
-    """``sha256(app_id + raw_body + timestamp + OA secret)``: a plain SHA-256 of the
-    concatenation, not an HMAC; the timestamp is the value inside the body (reference)."""
-    digest = hashlib.sha256()
-    digest.update(app_id.encode())
-    digest.update(raw_body)
-    digest.update(timestamp.encode())
-    digest.update(oa_secret.encode())
-    return digest.hexdigest()
+    """``sha256(app_id + raw_body + timestamp + OA secret)``: a plain SHA-256, not an HMAC."""
+    return facts.webhook_signature(
+        app_id=app_id, raw_body=raw_body, timestamp=timestamp, oa_secret=oa_secret
+    )
 
 
 def signature_valid(*, header: str, app_id: str, raw_body: bytes, timestamp: str,

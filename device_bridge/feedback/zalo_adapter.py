@@ -1,6 +1,6 @@
 """The few things feedback needs from ``device_bridge.zalo``: which site an OA id belongs to,
 the OA secret that signs webhooks, and sending a text reply. Imported at call time so the
-feedback app works (and is tested) whatever state the Zalo client is in."""
+feedback app does not load the HTTP client at import."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def send_text(*, site: Site, user_id: str, text: str) -> str:
     Raises ``device_bridge.zalo.errors.ZaloError`` subclasses."""
     from device_bridge.zalo.client import client_for_site
 
-    return client_for_site(site).send_text(user_id, text)
+    with client_for_site(site) as client:
+        return client.send_text(user_id, text)
 
 
 def zalo_errors():
