@@ -161,14 +161,18 @@ def emergencies_waiting_for(user) -> list[EmergencyWaiting]:
         return []
     if not getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True):
         return []
+    emergencies = TaskState.objects.filter(
+        status=TaskState.STATUS_IN_PROGRESS,
+        workflow_state__status=WorkflowState.STATUS_IN_PROGRESS,
+        workflow_state__base_content_type=get_default_page_content_type(),
+        **{f"revision__content__{PRIORITY_FIELD}": Priority.EMERGENCY},
+    )
+    # Every admin page asks this every few seconds: one query when no emergency waits at all
+    # (the usual case), the per-task permission check only when one does.
+    if not emergencies.exists():
+        return []
     states = (
-        TaskState.objects.reviewable_by(user)
-        .filter(
-            status=TaskState.STATUS_IN_PROGRESS,
-            workflow_state__status=WorkflowState.STATUS_IN_PROGRESS,
-            workflow_state__base_content_type=get_default_page_content_type(),
-            **{f"revision__content__{PRIORITY_FIELD}": Priority.EMERGENCY},
-        )
+        (TaskState.objects.reviewable_by(user) & emergencies)
         .select_related("revision", "task", "workflow_state")
         .order_by("started_at")
     )
