@@ -262,3 +262,19 @@ def alert_retry(request, page_id: int):
     # No title here: the retry may come from someone who is not shown this page's title.
     messages.success(request, _("Đã thử lại: %(actions)s.") % {"actions": ", ".join(done)})
     return _back(request)
+
+
+def coverage_message_add(request, page) -> bool:
+    """Tell whoever approves or publishes ``page`` now where the loudspeakers will not play it
+    ("no cluster in these zones"), as a warning message; returns whether there was one.
+
+    Called from the editor's approval and publish hooks; other approval screens (the
+    listen-before-approve queue) call it after approving too.
+    """
+    from .selectors import speaker_coverage_warnings
+
+    warnings = speaker_coverage_warnings(getattr(page, "specific", page))
+    if not warnings:
+        return False
+    messages.warning(request, _("Loa truyền thanh: %(problems)s") % {"problems": " ".join(warnings)})
+    return True

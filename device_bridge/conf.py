@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "ONLINE_AFTER_SECONDS": 90,
     "DEFAULT_CHANNELS": ["website", "speakers"],
     "RECEIPT_TOLERANCE_SECONDS": 300,
+    # Content that found no cluster in a zone reaches a cluster joining it up to this late.
+    "TARGET_JOIN_DAYS": 7,
 }
 
 

@@ -63,8 +63,17 @@ def _rematerialise_relay_zones(sender, instance, action, reverse=False, **kwargs
 
 
 @receiver(post_save, sender=SpeakerCluster, dispatch_uid="device_bridge.retire_inactive_cluster")
-def _retire_inactive_cluster(sender, instance, raw=False, **kwargs):
-    if raw or instance.is_active:
+def _cluster_membership_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields and not {"zone", "zone_id", "is_active"} & set(update_fields):
+        return  # a token or firmware write: membership did not change
+    if instance.is_active:
+        # Added, activated or moved to another zone: content that found no cluster there
+        # (or none at all) is delivered to it now. Idempotent, so every save may ask.
+        cluster_id = instance.pk
+        transaction.on_commit(lambda: services.dispatch_targets_join(cluster_id=cluster_id))
         return
     cluster_id = instance.pk
     transaction.on_commit(lambda: schedule_services.cluster_retire(

@@ -211,3 +211,136 @@ def dispatch_history_deleted(*, content_id: int) -> Dispatch | None:
         Dispatch.objects.filter(content_id=content_id, page__isnull=True)
         .order_by("-created_at").first()
     )
+
+
+def speaker_coverage_warnings(page) -> list[str]:
+    """What approving ``page`` now would not reach on the loudspeakers, in Vietnamese.
+
+    The same plan ``bulletin_dispatch`` makes (rule, zones, active clusters), read only: a
+    zone with no active cluster, no cluster at all, no schedule template. Empty when the page
+    does not go to the speakers.
+    """
+    from .channels import ChannelConfigurationError, channel_get
+
+    if not hasattr(page, "spoken_text"):
+        return []
+    rule = rule_for_page(page)
+    keys = rule.channel_keys if rule else list(setting("DEFAULT_CHANNELS"))
+    if "speakers" not in keys:
+        return []
+    zones = list(page.zones.all()) if hasattr(page, "zones") else []
+    if not zones and rule:
+        zones = list(rule.zones.all())
+    try:
+        plan = channel_get("speakers").plan_targets(page=page, zones=zones)
+    except ChannelConfigurationError as err:
+        return [str(err)]
+    warnings = [str(warning) for warning in plan.warnings]
+    template = (rule.schedule_template if rule and rule.schedule_template_id
+                else schedule_template_default())
+    if template is None and getattr(page, "priority", "thuong") != "khan_cap":
+        from django.utils.translation import gettext
+
+        warnings.append(gettext("Chưa có mẫu lịch phát: bản tin sẽ không được xếp lịch phát loa."))
+    return warnings
+
+
+# --- The technician's dashboard (bảng điều khiển kỹ thuật) ---
+
+@dataclass
+class FleetStatus:
+    online: int
+    offline_count: int
+    #: The longest silent first (never seen before anyone); at most ``limit`` of them.
+    offline: list
+    inactive: int
+
+    @property
+    def active(self) -> int:
+        return self.online + self.offline_count
+
+
+def fleet_status(*, now: dt.datetime | None = None, limit: int = 20) -> FleetStatus:
+    """Active clusters online/offline (by their last heartbeat) and the offline ones listed."""
+    from django.db.models import F
+
+    now = now or timezone.now()
+    seen_after = now - dt.timedelta(seconds=setting("ONLINE_AFTER_SECONDS"))
+    counts = SpeakerCluster.objects.aggregate(
+        online=Count("pk", filter=Q(is_active=True, last_seen_at__gte=seen_after)),
+        active=Count("pk", filter=Q(is_active=True)),
+        inactive=Count("pk", filter=Q(is_active=False)),
+    )
+    offline_query = SpeakerCluster.objects.filter(is_active=True).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=seen_after)
+    )
+    offline = list(
+        offline_query.select_related("zone")
+        .order_by(F("last_seen_at").asc(nulls_first=True), "code")[:limit]
+    )
+    return FleetStatus(online=counts["online"], offline_count=counts["active"] - counts["online"],
+                       offline=offline, inactive=counts["inactive"])
+
+
+@dataclass
+class DeliveryAttention:
+    #: Deliveries that failed (not resent since) or have been stuck for a while.
+    failed: list
+    failed_count: int
+    stuck: list
+    stuck_count: int
+    #: Dispatches whose audience had no cluster (zones named in ``missing_zones``).
+    uncovered: list
+    uncovered_count: int
+
+
+def deliveries_needing_attention(*, now: dt.datetime | None = None, stuck_after_seconds: int,
+                                 days: int = 7, limit: int = 10) -> DeliveryAttention:
+    """What a technician must look at: failed or stuck deliveries and content that found no
+    cluster, of the last ``days``; superseded and withdrawn dispatches are left out."""
+    from content_types.snippets import Zone
+
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=days)
+    open_dispatch = Q(dispatch__status__in=[Dispatch.Status.ACTIVE, Dispatch.Status.FAILED])
+    failed = Delivery.objects.filter(
+        open_dispatch, status=Delivery.Status.FAILED, finished_at__gte=since
+    )
+    stuck = Delivery.objects.filter(
+        open_dispatch, created_at__gte=since, updated_at__lt=now - dt.timedelta(seconds=stuck_after_seconds),
+        status__in=[Delivery.Status.PENDING, Delivery.Status.WAITING_AUDIO, Delivery.Status.IN_FLIGHT],
+    )
+    uncovered = Dispatch.objects.filter(
+        targets_missing=True, created_at__gte=since,
+        status__in=[Dispatch.Status.ACTIVE, Dispatch.Status.FAILED, Dispatch.Status.DONE],
+    )
+    failed_rows = list(failed.select_related("dispatch").order_by("-finished_at", "-pk")[:limit])
+    stuck_rows = list(stuck.select_related("dispatch").order_by("updated_at", "pk")[:limit])
+    uncovered_rows = list(uncovered.annotate(delivery_count=Count("deliveries"))
+                          .order_by("-created_at", "-pk")[:limit])
+    zone_ids = {pk for dispatch in uncovered_rows for pk in dispatch.missing_zone_ids}
+    names = dict(Zone.objects.filter(pk__in=zone_ids).values_list("pk", "name")) if zone_ids else {}
+    for dispatch in uncovered_rows:
+        dispatch.missing_zones = [names[pk] for pk in dispatch.missing_zone_ids if pk in names]
+    return DeliveryAttention(
+        failed=failed_rows, failed_count=failed.count(), stuck=stuck_rows, stuck_count=stuck.count(),
+        uncovered=uncovered_rows, uncovered_count=uncovered.count(),
+    )
+
+
+def schedule_upcoming(*, now: dt.datetime | None = None, limit: int = 8) -> list[dict]:
+    """What plays next: pending items whose window is still open, one row per thing and time
+    with the number of clusters playing it."""
+    now = now or timezone.now()
+    rows = list(
+        ScheduleItem.objects.filter(status=ScheduleItem.Status.PENDING, play_until__gt=now)
+        .values("play_at", "title", "kind", "priority", "rank", "page_id")
+        .annotate(clusters=Count("cluster_id", distinct=True))
+        .order_by("play_at", "rank", "title")[:limit]
+    )
+    for row in rows:
+        row["kind_label"] = ScheduleItem.Kind(row["kind"]).label
+        row["priority_label"] = (Dispatch.Priority(row["priority"]).label
+                                 if row["priority"] in Dispatch.Priority.values else row["priority"])
+        row["playing_now"] = row["play_at"] <= now
+    return rows

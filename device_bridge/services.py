@@ -88,13 +88,80 @@ def bulletin_dispatch(*, page, revision=None) -> list[Dispatch]:
                     idempotency_key=f"{page.pk}:{revision.pk if revision else 0}:{key}:{target.key}",
                 )
                 new_delivery_ids.append(delivery.pk)
-            if warnings:
+            if warnings or plan.uncovered:
                 dispatch.warnings = warnings
-                dispatch.save(update_fields=["warnings"])
+                dispatch.targets_missing = plan.uncovered
+                dispatch.missing_zone_ids = plan.uncovered_zone_ids
+                dispatch.save(update_fields=["warnings", "targets_missing", "missing_zone_ids"])
             if not plan.targets:
                 dispatch_refresh(dispatch_id=dispatch.pk)
         _enqueue(new_delivery_ids)
     return dispatches
+
+
+def dispatch_targets_join(*, cluster_id: int, now: dt.datetime | None = None) -> int:
+    """A cluster joined a zone (added, activated, moved): give it the content that found no
+    cluster there. Returns how many deliveries it got.
+
+    Only dispatches that lacked targets qualify (``targets_missing``: the cluster's zone, or
+    the whole commune, had no active cluster), of content still live at the same revision,
+    still valid, and dispatched in the last ``TARGET_JOIN_DAYS``. Idempotent: the delivery's
+    key is the one planning would have given it.
+    """
+    from .channels.speakers import zone_without_cluster_warning
+    from .models import SpeakerCluster
+
+    now = now or timezone.now()
+    cluster = SpeakerCluster.objects.filter(pk=cluster_id, is_active=True).select_related("zone").first()
+    if cluster is None:
+        return 0
+    candidates = (
+        Dispatch.objects.filter(
+            targets_missing=True, page__live=True, revision_id=F("page__live_revision_id"),
+            created_at__gte=now - dt.timedelta(days=setting("TARGET_JOIN_DAYS")),
+        )
+        .exclude(status=Dispatch.Status.CANCELLED)
+        .exclude(deliveries__cluster_id=cluster_id)
+        .select_related("page")
+    )
+    new_ids = []
+    with transaction.atomic():
+        for dispatch in candidates:
+            whole_commune = not dispatch.missing_zone_ids
+            if not (whole_commune or cluster.zone_id in dispatch.missing_zone_ids):
+                continue
+            page = dispatch.page.specific
+            valid_until = getattr(page, "valid_until", None)
+            if valid_until and valid_until <= now:
+                continue
+            try:
+                if not channel_get(dispatch.channel).accepts(page=page):
+                    continue
+            except ChannelConfigurationError:
+                continue
+            delivery, created = Delivery.objects.get_or_create(
+                idempotency_key=(f"{page.pk}:{dispatch.revision_id or 0}:{dispatch.channel}:"
+                                 f"cluster-{cluster.pk}"),
+                defaults={"dispatch": dispatch, "cluster_id": cluster.pk,
+                          "target_label": str(cluster)[:200]},
+            )
+            if not created:
+                continue
+            new_ids.append(delivery.pk)
+            stale = {_("Không có cụm loa nào đang hoạt động để phát tin này.")}
+            if cluster.zone:
+                stale.add(zone_without_cluster_warning(cluster.zone))
+            dispatch.warnings = [w for w in dispatch.warnings if w not in stale] + [
+                _("Đã gửi thêm tới cụm loa “%(cluster)s” khi cụm loa này vào hoạt động.")
+                % {"cluster": cluster}
+            ]
+            dispatch.status = Dispatch.Status.ACTIVE
+            dispatch.completed_at = None
+            dispatch.save(update_fields=["warnings", "status", "completed_at"])
+            logger.info("Cluster %s joined: dispatch %s gets delivery %s",
+                        cluster.code, dispatch.pk, delivery.pk)
+        _enqueue(new_ids)
+    return len(new_ids)
 
 
 def delivery_process(*, delivery_id: int) -> str | None:

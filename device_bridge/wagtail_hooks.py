@@ -9,6 +9,7 @@ from wagtail_modeladmin.options import modeladmin_register
 
 from . import alerts, views
 from .admin_options import BroadcastGroup
+from .fleet import dashboard
 
 modeladmin_register(BroadcastGroup)
 
@@ -32,6 +33,24 @@ def register_admin_urls():
 def add_content_alerts_panel(request, panels):
     if request.user.has_perm(alerts.VIEW_PERMISSION):
         panels.append(alerts.ContentAlertsPanel(request))
+
+
+@hooks.register("construct_homepage_panels")
+def add_fleet_panel(request, panels):
+    if request.user.has_perm(dashboard.VIEW_PERMISSION):
+        panels.append(dashboard.FleetPanel(request))
+
+
+@hooks.register("after_edit_page")
+def warn_uncovered_zones_on_approval(request, page):
+    # The editor's "Duyệt" goes through the edit view with this action name.
+    if request.method == "POST" and request.POST.get("workflow-action-name") == "approve":
+        alerts.coverage_message_add(request, page)
+
+
+@hooks.register("after_publish_page")
+def warn_uncovered_zones_on_publish(request, page):
+    alerts.coverage_message_add(request, page)
 
 
 class CalendarMenuItem(MenuItem):

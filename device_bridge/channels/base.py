@@ -38,6 +38,10 @@ class Outcome:
 class TargetPlan:
     targets: list[Target]
     warnings: list[str] = field(default_factory=list)
+    #: Zones of the audience no target covers (ids); ``uncovered`` with no zone named means
+    #: the whole commune had none. A target joining them later gets the content.
+    uncovered: bool = False
+    uncovered_zone_ids: list[int] = field(default_factory=list)
 
 
 class Channel:

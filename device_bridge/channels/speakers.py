@@ -14,6 +14,11 @@ def _audio_for_page(page):
     return audio_for_page(page)
 
 
+def zone_without_cluster_warning(zone) -> str:
+    return _("Thôn “%(zone)s” không có cụm loa nào đang hoạt động: tin không được phát trên "
+             "loa ở thôn này.") % {"zone": zone.name}
+
+
 class SpeakerChannel(Channel):
     def accepts(self, *, page) -> bool:
         # Only pages with a text to read aloud (bulletins) have broadcast audio.
@@ -22,16 +27,15 @@ class SpeakerChannel(Channel):
     def plan_targets(self, *, page, zones) -> TargetPlan:
         active = SpeakerCluster.objects.filter(is_active=True).select_related("zone")
         warnings = []
+        uncovered_zone_ids = []
         if zones:
             zone_ids = {zone.pk for zone in zones}
             clusters = [c for c in active if c.zone_id in zone_ids]
             covered = {c.zone_id for c in clusters}
             for zone in zones:
                 if zone.pk not in covered:
-                    warnings.append(
-                        _("Thôn “%(zone)s” không có cụm loa nào đang hoạt động: tin không được "
-                          "phát trên loa ở thôn này.") % {"zone": zone.name}
-                    )
+                    uncovered_zone_ids.append(zone.pk)
+                    warnings.append(zone_without_cluster_warning(zone))
             unzoned = [c for c in active if c.zone_id is None]
             if unzoned:
                 warnings.append(
@@ -45,7 +49,9 @@ class SpeakerChannel(Channel):
         targets = [
             Target(key=f"cluster-{c.pk}", label=str(c), cluster_id=c.pk) for c in clusters
         ]
-        return TargetPlan(targets=targets, warnings=warnings)
+        return TargetPlan(targets=targets, warnings=warnings,
+                          uncovered=bool(uncovered_zone_ids) or not clusters,
+                          uncovered_zone_ids=uncovered_zone_ids)
 
     def deliver(self, *, delivery) -> Outcome:
         from ..schedule.services import NoSlotError, schedule_items_for_delivery

@@ -4,6 +4,11 @@ Each simulated cluster polls its schedule (with ETag), sends heartbeats, downloa
 audio (size and SHA-256), "plays" items in accelerated time, sends receipts until the server
 answers them, and long-polls commands. Fault switches: start offline for a while, lose
 requests (before or after the server saw them), corrupt downloads.
+
+``fast_forward`` (the demo's mode, ``speaker_sim --demo``) plays each item as soon as the
+cluster knows it instead of waiting for its slot, and reports it as started at the slot's
+time: a newcomer sees a bulletin approved at 14:00 reach "played" for its 17:00 slot within
+seconds. Windows already closed in real time are still never played.
 """
 
 import asyncio
@@ -66,7 +71,11 @@ def _parse(value: str) -> dt.datetime:
 class SimulatedCluster:
     def __init__(self, *, server: str, token: str, code: str, client: httpx.AsyncClient,
                  clock: SimClock, stats: Stats, faults: Faults | None = None,
-                 rng: random.Random | None = None):
+                 rng: random.Random | None = None, fast_forward: bool = False,
+                 play_speed: float | None = None):
+        self.fast_forward = fast_forward
+        #: How much faster than real time playback runs (default: the clock's speed).
+        self.play_speed = play_speed or clock.speed
         self.server = server.rstrip("/")
         self.token = token
         self.code = code
@@ -160,7 +169,7 @@ class SimulatedCluster:
         now = self.clock.now()
         due = sorted(
             (item for item in self.items.values()
-             if item["id"] not in self.done and _parse(item["play_at"]) <= now),
+             if item["id"] not in self.done and (self.fast_forward or _parse(item["play_at"]) <= now)),
             key=lambda item: (not item["preempt"], _parse(item["play_at"]), item["rank"], item["id"]),
         )
         for item in due:
@@ -177,13 +186,16 @@ class SimulatedCluster:
 
     async def play(self, item: dict) -> None:
         started = self.clock.now()
+        if self.fast_forward:
+            started = max(started, _parse(item["play_at"]))
         self.playing = {"id": item["id"], "started_at": started}
         if item["kind"] == "bulletin":
             seconds = (item["audio"]["duration_seconds"] or 1) * item["repeat"]
         else:
             seconds = (_parse(item["play_until"]) - started).total_seconds()
-        await asyncio.sleep(self.clock.real_seconds(max(seconds, 0)))
-        finished = self.clock.now()
+        await asyncio.sleep(max(seconds, 0) / self.play_speed)
+        finished = (started + dt.timedelta(seconds=max(seconds, 0)) if self.fast_forward
+                    else self.clock.now())
         self.playing = None
         self.done.add(item["id"])
         self.stats.played.append((self.code, item["id"], started))
@@ -239,20 +251,23 @@ async def run_fleet(
     clusters: list[tuple[str, str]], *, server: str, duration: float, speed: float = 1.0,
     poll_interval: float = 15.0, tick: float = 0.2, faults: Faults | None = None,
     commands_wait: float | None = None, stop_when=None, seed: int = 1, max_connections: int = 200,
-    lean: bool = False,
+    lean: bool = False, fast_forward: bool = False,
 ) -> tuple[Stats, list[SimulatedCluster]]:
-    """Run ``clusters`` ((code, token) pairs) for ``duration`` real seconds.
+    """Run ``clusters`` ((code, token) pairs) for ``duration`` real seconds (``0``: until
+    cancelled).
 
     Heartbeat and schedule poll every ``poll_interval`` real seconds (spread evenly over the
     fleet); playback is checked every ``tick``. ``stop_when(sims)`` ends the run early.
     """
     stats = Stats()
-    clock = SimClock(speed)
+    # Fast-forward keeps real time (receipts carry the slot's time); only playback is sped up.
+    clock = SimClock(1.0 if fast_forward else speed)
     rng = random.Random(seed)
     limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         sims = [SimulatedCluster(server=server, token=token, code=code, client=client, clock=clock,
-                                 stats=stats, faults=faults, rng=random.Random(rng.random()))
+                                 stats=stats, faults=faults, rng=random.Random(rng.random()),
+                                 fast_forward=fast_forward, play_speed=speed)
                 for code, token in clusters]
         if lean:
             from .lean_http import LeanConnection
@@ -260,7 +275,7 @@ async def run_fleet(
             for sim in sims:
                 sim.connection = LeanConnection()
                 sim.command_connection = LeanConnection(timeout=60)
-        deadline = time.monotonic() + duration
+        deadline = time.monotonic() + duration if duration > 0 else float("inf")
 
         async def life(index: int, sim: SimulatedCluster):
             await asyncio.sleep(poll_interval * index / max(len(sims), 1))

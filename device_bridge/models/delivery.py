@@ -53,6 +53,11 @@ class Dispatch(models.Model):
     )
     #: Problems an operator must see (a zone with no cluster, a missing template...).
     warnings = models.JSONField(default=list, blank=True)
+    #: Some of the content's audience had no target at dispatch (no active cluster in a zone,
+    #: or none at all): a cluster that joins later gets its delivery (``dispatch_targets_join``).
+    targets_missing = models.BooleanField(default=False, db_index=True)
+    #: The zones that had no target; empty with ``targets_missing`` means the whole commune.
+    missing_zone_ids = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     completed_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
 

@@ -36,20 +36,48 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--lean", action="store_true",
                             help="one raw keep-alive connection per cluster (for large fleets)")
+        parser.add_argument("--fast-forward", action="store_true",
+                            help="play each item at once, reported at its slot's time (demo)")
+        parser.add_argument("--demo", action="store_true",
+                            help="drive seed_demo's simulated clusters until stopped: new tokens, "
+                                 "fast-forward, commands long-polled (what `make run` starts)")
 
     def handle(self, *args, **options):
-        clusters = self._clusters(options)
+        if options["demo"]:
+            options.update(fast_forward=True, duration=0.0, poll=min(options["poll"], 5.0),
+                           commands_wait=options["commands_wait"] or 20.0)
+            clusters = self._demo_clusters()
+        else:
+            clusters = self._clusters(options)
         faults = Faults(offline_seconds=options["offline"], offline_fraction=options["offline_fraction"],
                         loss=options["loss"], corrupt=options["corrupt"],
                         corrupt_first=options["corrupt_first"])
-        self.stdout.write(f"Mô phỏng {len(clusters)} cụm loa → {options['server']} "
-                          f"trong {options['duration']:.0f} s (tốc độ ×{options['speed']:g})")
-        stats, sims = asyncio.run(run_fleet(
-            clusters, server=options["server"], duration=options["duration"], speed=options["speed"],
-            poll_interval=options["poll"], tick=options["tick"], faults=faults,
-            commands_wait=options["commands_wait"], seed=options["seed"], lean=options["lean"],
-        ))
+        duration = (f"trong {options['duration']:.0f} s" if options["duration"] > 0
+                    else "cho đến khi dừng (Ctrl-C)")
+        self.stdout.write(f"Mô phỏng {len(clusters)} cụm loa → {options['server']} {duration} "
+                          f"(tốc độ ×{options['speed']:g}"
+                          f"{', phát ngay theo giờ của khung phát' if options['fast_forward'] else ''})")
+        self.stdout.flush()
+        try:
+            stats, sims = asyncio.run(run_fleet(
+                clusters, server=options["server"], duration=options["duration"],
+                speed=options["speed"], poll_interval=options["poll"], tick=options["tick"],
+                faults=faults, commands_wait=options["commands_wait"], seed=options["seed"],
+                lean=options["lean"], fast_forward=options["fast_forward"],
+            ))
+        except KeyboardInterrupt:
+            return
         self.stdout.write(summary(stats, sims))
+
+    def _demo_clusters(self) -> list[tuple[str, str]]:
+        """seed_demo's simulated clusters, each given a fresh token (they live only here)."""
+        from content_types.demo_content import CLUSTERS
+
+        codes = [code for code, *_ in CLUSTERS]
+        clusters = list(SpeakerCluster.objects.filter(code__in=codes, is_active=True))
+        if not clusters:
+            raise CommandError("Chưa có cụm loa mô phỏng nào: hãy chạy “manage.py seed_demo”.")
+        return [(cluster.code, cluster_token_rotate(cluster=cluster)) for cluster in clusters]
 
     def _clusters(self, options) -> list[tuple[str, str]]:
         if options["tokens"]:
