@@ -72,6 +72,20 @@ _ERRORS_BY_CODE: dict[int, type[ZaloError]] = {
 }
 
 
+def _explain(code: int) -> str:
+    """What a known error code means, for the admin (Zalo's own message is English)."""
+    return {
+        facts.ERR_RATE_LIMITED: _("Zalo từ chối vì gửi quá nhiều yêu cầu"),
+        facts.ERR_USER_NOT_FOLLOWING: _("Người này chưa quan tâm OA hoặc đã bỏ quan tâm"),
+        facts.ERR_REPLY_WINDOW_CLOSED: _("Đã quá %(days)s ngày kể từ lần cuối người dân nhắn "
+                                         "cho OA: Zalo không cho gửi tin tư vấn")
+        % {"days": facts.CS_MAX_DAYS},
+        facts.ERR_MEDIA_PROCESSING: _("Zalo đang xử lý ảnh/video của bài viết"),
+        facts.ERR_ACCESS_TOKEN_INVALID: _("Mã truy cập Zalo không hợp lệ"),
+        facts.ERR_ACCESS_TOKEN_EXPIRED: _("Mã truy cập Zalo đã hết hạn"),
+    }.get(code, "")
+
+
 def http_client(config: ZaloSettings) -> httpx.Client:
     return httpx.Client(
         timeout=httpx.Timeout(config.read_timeout, connect=config.connect_timeout),
@@ -83,8 +97,13 @@ def send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
     """Send; wrap every transport failure in ``ZaloUnavailable``."""
     try:
         return http.send(request)
-    except httpx.TimeoutException as err:
-        raise ZaloUnavailable(_("Zalo không trả lời kịp (quá thời gian chờ)."), body=str(err)) from err
+    except (httpx.ConnectTimeout, httpx.PoolTimeout) as err:
+        raise ZaloUnavailable(_("Không kết nối được tới Zalo (quá thời gian chờ)."),
+                              body=str(err)) from err
+    except (httpx.TimeoutException, httpx.RemoteProtocolError) as err:
+        # The request was sent: Zalo may have acted on it before the answer was lost.
+        raise ZaloUnavailable(_("Zalo không trả lời kịp (quá thời gian chờ)."), body=str(err),
+                              maybe_applied=True) from err
     except httpx.TransportError as err:
         raise ZaloUnavailable(_("Không kết nối được tới Zalo."), body=str(err)) from err
 
@@ -116,6 +135,9 @@ def parse_envelope(response: httpx.Response) -> dict:
         code = -1
     if code != facts.OK:
         message = str(payload.get("message") or payload.get("error_name") or "error")
+        explained = _explain(code)
+        if explained:
+            message = f"{explained} ({message})"
         cls = _ERRORS_BY_CODE.get(code, ZaloError)
         raise cls(message, code=code, status=status, body=body)
     if status >= 400:

@@ -59,9 +59,17 @@ class ZaloRateLimited(ZaloError):
 
 
 class ZaloUnavailable(ZaloError):
-    """Zalo answered 5xx, or did not answer (network error, timeout): try again later."""
+    """Zalo answered 5xx, or did not answer (network error, timeout): try again later.
+
+    ``maybe_applied`` is true when the request left and no answer came back (a read timeout):
+    Zalo may have acted on it, so a call with an effect must be looked up, not repeated.
+    """
 
     transient = True
+
+    def __init__(self, message: str = "", *, maybe_applied: bool = False, **kwargs):
+        super().__init__(message, **kwargs)
+        self.maybe_applied = maybe_applied
 
 
 class ZaloQuotaExceeded(ZaloError):

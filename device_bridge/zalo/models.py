@@ -39,6 +39,11 @@ class ZaloAccount(models.Model):
         _("gói OA"), max_length=10, choices=Package.choices, default=Package.BASIC,
         help_text=_("Quyết định số lượt gửi tin quảng bá mỗi tháng."),
     )
+    default_cover = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ảnh bìa mặc định"),
+        help_text=_("Dùng làm ảnh bìa bài viết khi bản tin không có ảnh nào."),
+    )
     access_token = models.TextField(blank=True)
     access_expires_at = models.DateTimeField(null=True, blank=True)
     refresh_token = models.TextField(blank=True)

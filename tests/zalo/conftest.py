@@ -3,6 +3,13 @@
 import pytest
 
 from device_bridge.zalo import fake_server
+from tests.device_bridge.conftest import (  # noqa: F401 - the channel contract's fixtures
+    cluster_fleet,
+    dev_audio,
+    dev_media,
+    dev_site,
+    dev_tts_fake,
+)
 
 
 @pytest.fixture
