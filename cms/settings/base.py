@@ -338,6 +338,8 @@ DEVICE_BRIDGE = {
     # Longer than Q_CLUSTER["timeout"]: only a dead worker's delivery looks stuck this long.
     "STUCK_AFTER_SECONDS": 600,
     "EMERGENCY_REPEAT": 3,
+    # Without a distribution rule; "zalo" only acts once ZALO_APP_ID is set (docs/zalo.md).
+    "DEFAULT_CHANNELS": ["website", "speakers", "zalo"],
 }
 
 # --- Zalo Official Account (device_bridge.zalo, docs/zalo.md) ---

@@ -14,7 +14,11 @@ from .base import Channel, ChannelConfigurationError, ChannelError, Outcome, Tar
 class ZaloChannel(Channel):
     def accepts(self, *, page) -> bool:
         # Bulletins only: campaigns and contests have their own pages, not news articles.
-        return hasattr(page, "spoken_text")
+        # An install without a Zalo app (no ZALO_APP_ID) has no OA: the channel stays out of
+        # the way; with an app but no connected OA, the dispatch says how to connect.
+        from device_bridge.zalo.client import zalo_settings
+
+        return hasattr(page, "spoken_text") and bool(zalo_settings().app_id)
 
     def broadcasts(self, page) -> bool:
         return getattr(page, "priority", None) in self.options.get("BROADCAST_PRIORITIES", ())

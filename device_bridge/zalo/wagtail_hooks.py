@@ -1,0 +1,26 @@
+"""Admin glue: the Zalo OA settings page under Cài đặt."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .admin_views import can_manage
+
+
+@hooks.register("register_admin_urls")
+def register_zalo_admin_urls():
+    from . import admin_urls
+
+    return [path("zalo/", include(admin_urls, namespace="zalo_admin"))]
+
+
+class ZaloMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_manage(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def register_zalo_settings_menu_item():
+    return ZaloMenuItem(_("Zalo OA"), reverse("zalo_admin:settings"), icon_name="mail",
+                        order=620)
