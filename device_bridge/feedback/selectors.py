@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import FREE_REPLY_WINDOW, REPLY_WINDOW, Citizen, Feedback
+from device_bridge.zalo import facts
+
+from .models import FREE_REPLY_WINDOW, REPLY_WINDOW, Citizen, Feedback, FeedbackMessage
 
 NOT_FOLLOWING = "not_following"
 WINDOW_CLOSED = "closed"
@@ -55,6 +57,17 @@ def reply_window(citizen: Citizen, *, now: dt.datetime | None = None) -> ReplyWi
             _("Đã quá 48 giờ kể từ lần cuối người dân nhắn tin: tin trả lời nằm ngoài khung miễn "
               "phí của Zalo và có thể bị tính phí hoặc giới hạn. Vẫn gửi được đến hết ngày %(date)s.")
             % {"date": timezone.localtime(last + REPLY_WINDOW).strftime("%d/%m/%Y %H:%M")},
+        )
+    sent_since = FeedbackMessage.objects.filter(
+        feedback__citizen=citizen, direction=FeedbackMessage.Direction.OUTBOUND,
+        status=FeedbackMessage.Status.SENT, sent_at__gt=last,
+    ).count()
+    if sent_since >= facts.CS_FREE_REPLIES:
+        return ReplyWindow(
+            PAID,
+            _("Đã gửi %(count)s tin trả lời kể từ lần cuối người dân nhắn tin: Zalo chỉ miễn phí "
+              "%(free)s tin trong 48 giờ, tin tiếp theo có thể bị tính phí hoặc giới hạn.")
+            % {"count": sent_since, "free": facts.CS_FREE_REPLIES},
         )
     return ReplyWindow(FREE, "")
 

@@ -153,6 +153,17 @@ def test_outside_the_free_48_hours_the_composer_warns_and_still_sends(
     assert len(zalo_fake.outbox) == 1
 
 
+def test_after_eight_replies_in_the_free_window_the_composer_warns(officer_client):
+    thread = make_thread(ago=dt.timedelta(hours=2))
+    for n in range(facts.CS_FREE_REPLIES):
+        FeedbackMessage.objects.create(feedback=thread, direction="out", text=f"Trả lời {n}",
+                                       status=FeedbackMessage.Status.SENT, sent_at=timezone.now())
+
+    page = officer_client.get(reverse("feedback_admin:detail", args=[thread.pk])).content.decode()
+
+    assert 'data-window="paid"' in page and "chỉ miễn phí 8 tin" in page
+
+
 def test_failed_reply_is_sent_again_with_the_retry_button(
         officer_client, zalo_account, zalo_fake, django_capture_on_commit_callbacks):
     thread = make_thread()
