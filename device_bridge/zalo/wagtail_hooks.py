@@ -24,3 +24,11 @@ class ZaloMenuItem(MenuItem):
 def register_zalo_settings_menu_item():
     return ZaloMenuItem(_("Zalo OA"), reverse("zalo_admin:settings"), icon_name="mail",
                         order=620)
+
+
+@hooks.register("register_permissions")
+def register_zalo_permissions():
+    from django.contrib.auth.models import Permission
+
+    # Shown on the group edit page: who may connect the OA and change its settings.
+    return Permission.objects.filter(content_type__app_label="zalo", codename="change_zaloaccount")
