@@ -20,8 +20,11 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Site: http://$(HOST):$(PORT)/  Admin: http://$(HOST):$(PORT)/admin/"
+	@echo "Simulated speaker clusters (speaker_sim --demo) play what is scheduled for them."
 	@bash -c 'trap "kill 0" EXIT INT TERM; \
+		export ZALO_DEMO=1; $(BIN)/python manage.py zalo_fake --connect & \
 		$(BIN)/python manage.py qcluster & \
+		$(BIN)/python manage.py speaker_sim --demo --server http://$(HOST):$(PORT) & \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload; wait'
 
 lint: install

@@ -40,3 +40,23 @@ def test_offline_switch_skips_every_request_until_it_expires():
                            stats=Stats(), faults=Faults(offline_seconds=60))
     assert sim.offline
     asyncio.run(sim.step())  # would raise on the None client if it tried the network
+
+
+def test_fast_forward_plays_a_later_slot_at_once_and_reports_the_slot_time():
+    # The demo (`make run`) must show "played" within seconds, not at 17:00; a window that has
+    # closed in real time is still never played.
+    now = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+    stats = Stats()
+    sim = SimulatedCluster(server="http://x", token="t", code="c", client=None,
+                           clock=FrozenClock(now), stats=stats, faults=Faults(), fast_forward=True)
+    later = now + dt.timedelta(hours=7)
+    sim.items = {1: item(1, now - dt.timedelta(hours=3)),  # closed
+                 2: item(2, later, minutes=60),
+                 3: item(3, now - dt.timedelta(minutes=5), minutes=30)}  # open now
+    asyncio.run(sim.play_due())
+    assert [played[1] for played in stats.played] == [3, 2]
+    receipts = {r["item_id"]: r for r in sim.receipts}
+    assert dt.datetime.fromisoformat(receipts[2]["started_at"]) == later
+    assert dt.datetime.fromisoformat(receipts[3]["started_at"]) == now
+    assert dt.datetime.fromisoformat(receipts[2]["finished_at"]) > later
+    assert 1 in sim.done and 1 not in receipts
