@@ -285,6 +285,34 @@ def reply_send(*, message_id: int) -> str:
     return FeedbackMessage.Status.SENT
 
 
+def feedback_sweep(*, now: dt.datetime | None = None) -> dict:
+    """Repair what a lost or failed task left behind (every few minutes): events still pending
+    are processed, replies still queued are queued again (sending is claimed, so at most once),
+    and a reply stuck "sending" is marked failed for an officer to check, never re-sent blindly."""
+    now = now or timezone.now()
+    pending = list(WebhookEvent.objects.filter(
+        status=WebhookEvent.Status.PENDING, received_at__lt=now - dt.timedelta(minutes=2)
+    ).select_related("site")[:200])
+    for event in pending:
+        webhook_event_process(event=event)
+    queued = list(FeedbackMessage.objects.filter(
+        status=FeedbackMessage.Status.QUEUED, created_at__lt=now - dt.timedelta(minutes=5)
+    ).values_list("pk", flat=True)[:200])
+    for message_id in queued:
+        reply_send(message_id=message_id)
+    stuck = FeedbackMessage.objects.filter(
+        status=FeedbackMessage.Status.SENDING, created_at__lt=now - dt.timedelta(minutes=30)
+    ).update(
+        status=FeedbackMessage.Status.FAILED,
+        error=_("Không rõ Zalo đã nhận tin này chưa (mất kết nối khi đang gửi). Hãy hỏi lại "
+                "người dân hoặc kiểm tra trên Zalo OA trước khi bấm “Gửi lại”."),
+    )
+    if pending or queued or stuck:
+        logger.warning("Feedback sweep: %s events processed, %s replies sent again, %s stuck",
+                       len(pending), len(queued), stuck)
+    return {"events": len(pending), "replies": len(queued), "stuck": stuck}
+
+
 # --- Radio ---------------------------------------------------------------------------------
 
 

@@ -15,3 +15,7 @@ def webhook_event_process(event_id: int) -> str:
 
 def reply_send(message_id: int) -> str:
     return services.reply_send(message_id=message_id)
+
+
+def feedback_sweep() -> dict:
+    return services.feedback_sweep()

@@ -329,3 +329,20 @@ def test_turn_into_bulletin_creates_a_draft_that_is_not_live(officer_client, sit
     assert not public_pages(BulletinPage.objects.all(), site=Site.objects.get(is_default_site=True)).filter(pk=page.pk).exists()
     thread.refresh_from_db()
     assert thread.bulletin_id == page.pk
+
+
+def test_sweep_sends_a_reply_whose_task_was_lost_and_flags_one_stuck_sending(zalo_account, zalo_fake,
+                                                                             officer):
+    thread = make_thread()
+    queued = services.feedback_reply(feedback=thread, user=officer, text="Tin bị kẹt")  # no on-commit
+    stuck = FeedbackMessage.objects.create(feedback=thread, direction="out", text="Đang gửi dở",
+                                           status=FeedbackMessage.Status.SENDING)
+    later = timezone.now() + dt.timedelta(minutes=31)
+
+    assert services.feedback_sweep(now=later) == {"events": 0, "replies": 1, "stuck": 1}
+
+    queued.refresh_from_db()
+    stuck.refresh_from_db()
+    assert queued.status == FeedbackMessage.Status.SENT
+    assert [m["text"] for m in zalo_fake.outbox] == ["Tin bị kẹt"]
+    assert stuck.status == FeedbackMessage.Status.FAILED and "Không rõ Zalo" in stuck.error

@@ -325,3 +325,21 @@ def test_event_goes_to_the_site_whose_zalo_account_has_the_oa_id(deliver, site_t
 
     assert WebhookEvent.objects.get().site == other
     assert Feedback.objects.get().site == other
+
+
+def test_an_event_whose_task_was_lost_is_processed_by_the_sweep(client, zalo_settings, site_tree):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from device_bridge.feedback import services
+
+    post_event(client, text_event())  # the on-commit queueing never runs here: a lost task
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.PENDING
+
+    assert services.feedback_sweep()["events"] == 0  # too fresh: its task may still come
+    result = services.feedback_sweep(now=timezone.now() + dt.timedelta(minutes=3))
+
+    assert result["events"] == 1
+    assert WebhookEvent.objects.get().status == WebhookEvent.Status.PROCESSED
+    assert FeedbackMessage.objects.count() == 1
