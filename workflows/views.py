@@ -110,7 +110,9 @@ def act(request, task_state_id: int):
             task_state=task_state,
             user=request.user,
             action=action,
-            revision_id=request.POST.get("revision_id"),
+            # From the page editor the revision heard is in the URL: the page form posted
+            # with it has a "revision_id" of its own (Wagtail's editing session).
+            revision_id=request.GET.get("revision_id") or request.POST.get("revision_id"),
             comment=request.POST.get("comment", ""),
         )
     except ModerationRefused as refused:
