@@ -85,7 +85,7 @@ DEVICE_LONG_POLL_SECONDS = float(env_str("DEVICE_LONG_POLL_SECONDS", "25"))
 TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
 #: ``make run`` demo mode: the fake Zalo of ``manage.py zalo_fake`` (device_bridge.zalo.fake_server)
 #: on loopback, with its app id and secrets, unless the environment names real ones.
-ZALO_DEMO = env_bool("ZALO_DEMO")
+ZALO_DEMO = env_bool("ZALO_DEMO") and not env_str("ZALO_APP_ID")
 _ZALO_FAKE_URL = "http://127.0.0.1:8766"
 ZALO_API_BASE = env_str("ZALO_API_BASE", _ZALO_FAKE_URL if ZALO_DEMO else "https://openapi.zalo.me").rstrip("/")
 ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", _ZALO_FAKE_URL if ZALO_DEMO else "https://oauth.zaloapp.com").rstrip("/")
