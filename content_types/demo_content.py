@@ -125,3 +125,32 @@ BULLETINS = [
      "Người dân có thể đăng ký tạm trú trực tuyến, không phải đến trụ sở.",
      ["Cán bộ Công an xã hỗ trợ hướng dẫn vào sáng thứ Bảy hằng tuần."]),
 ]
+
+# The broadcast side of the demo (device_bridge): one default schedule, rules per priority
+# and simulated speaker clusters that ``make run`` drives with ``speaker_sim --demo``.
+# Thôn Bắc and Tổ dân phố 1 are left without a cluster on purpose: approving a bulletin for
+# them shows "no cluster in these zones", and adding a cluster there delivers it.
+SCHEDULE_TEMPLATE = {
+    "name": "Ba buổi mỗi ngày (6h, 11h, 17h)",
+    "times": "06:00, 11:00, 17:00",
+    "days": 1,
+    "window_minutes": 60,
+    "emergency_repeat": 3,
+}
+
+# (name, priority or "" for any, channels, sort order)
+DISTRIBUTION_RULES = [
+    ("Tin khẩn cấp: phát ngay trên loa và cổng thông tin", "khan_cap", "website, speakers", 10),
+    ("Tin ưu tiên: cổng thông tin và loa theo lịch", "uu_tien", "website, speakers", 20),
+    ("Tin thường: cổng thông tin và loa theo lịch", "", "website, speakers", 100),
+]
+
+SIMULATED_CLUSTER_VENDOR = "Mô phỏng (speaker_sim)"
+
+# (code, name, zone code, address)
+CLUSTERS = [
+    ("CL-DONG-01", "Cụm loa Nhà văn hóa thôn Đông", "thon-dong", "Nhà văn hóa thôn Đông"),
+    ("CL-DOAI-01", "Cụm loa ngã ba thôn Đoài", "thon-doai", "Ngã ba chợ thôn Đoài"),
+    ("CL-TRUNG-01", "Cụm loa Nhà văn hóa thôn Trung", "thon-trung", "Nhà văn hóa thôn Trung"),
+    ("CL-NAM-01", "Cụm loa đê sông thôn Nam", "thon-nam", "Điếm canh đê thôn Nam"),
+]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from . import demo_content
@@ -44,7 +45,8 @@ def _add_published(parent: Page, page: Page) -> Page:
 @transaction.atomic
 def demo_site_seed() -> dict:
     """Build the demo commune site; running it again changes nothing. Returns what was created."""
-    created = {"categories": 0, "zones": 0, "pages": 0, "users": 0}
+    created = {"categories": 0, "zones": 0, "pages": 0, "users": 0, "clusters": 0, "rules": 0,
+               "schedules": 0}
 
     for order, (slug, name) in enumerate(demo_content.CATEGORIES):
         _, made = Category.objects.get_or_create(slug=slug, defaults={"name": name, "sort_order": order})
@@ -120,6 +122,8 @@ def demo_site_seed() -> dict:
 
     categories = {c.slug: c for c in Category.objects.all()}
     zones = {z.code: z for z in Zone.objects.all()}
+    # Before the bulletins: their approval dispatches them to these clusters on this schedule.
+    created.update(demo_broadcast_seed(zones=zones))
     for index, (slug, title, category, priority, zone_codes, campaign_slug, summary, paragraphs) in enumerate(
         demo_content.BULLETINS
     ):
@@ -133,6 +137,7 @@ def demo_site_seed() -> dict:
         )
         bulletin.zones = [zones[code] for code in zone_codes]
         _add_published(parent, bulletin)
+        _date_publication(bulletin)
         created["pages"] += 1
 
     User = get_user_model()
@@ -147,6 +152,45 @@ def demo_site_seed() -> dict:
         )
         user.groups.set([Group.objects.get_or_create(name=name)[0] for name in group_names])
         created["users"] += 1
+    return created
+
+
+def _date_publication(page: BulletinPage) -> None:
+    """A seeded bulletin reads as published on its own date (feeds' pubDate, lists), not at
+    the moment the demo was seeded: 07:00 local time that day."""
+    published = dt.datetime.combine(page.date, dt.time(7, 0), timezone.get_current_timezone())
+    BulletinPage.objects.filter(pk=page.pk).update(first_published_at=published,
+                                                   last_published_at=published)
+    page.first_published_at = page.last_published_at = published
+
+
+def demo_broadcast_seed(*, zones: dict) -> dict:
+    """The demo's default schedule, distribution rules and simulated speaker clusters
+    (idempotent: found by name and code). Returns how many of each were created."""
+    from device_bridge.models import DistributionRule, ScheduleTemplate, SpeakerCluster
+
+    created = {"schedules": 0, "rules": 0, "clusters": 0}
+    data = demo_content.SCHEDULE_TEMPLATE
+    # The default unless the office already chose one.
+    template, made = ScheduleTemplate.objects.get_or_create(
+        name=data["name"],
+        defaults={**data, "is_default": not ScheduleTemplate.objects.filter(is_default=True).exists()},
+    )
+    created["schedules"] += made
+    for name, priority, channels, sort_order in demo_content.DISTRIBUTION_RULES:
+        _, made = DistributionRule.objects.get_or_create(
+            name=name, defaults={"priority": priority, "channels": channels,
+                                 "sort_order": sort_order, "schedule_template": template},
+        )
+        created["rules"] += made
+    for code, name, zone_code, address in demo_content.CLUSTERS:
+        if SpeakerCluster.objects.filter(code__iexact=code).exists():
+            continue
+        SpeakerCluster.objects.create(
+            code=code, name=name, zone=zones.get(zone_code), address=address,
+            vendor=demo_content.SIMULATED_CLUSTER_VENDOR, model_name="speaker_sim",
+        )
+        created["clusters"] += 1
     return created
 
 

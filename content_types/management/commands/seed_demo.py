@@ -10,6 +10,7 @@ class Command(BaseCommand):
         created = demo_site_seed()
         self.stdout.write(
             "Đã tạo: {categories} lĩnh vực, {zones} thôn/tổ dân phố, {pages} trang, "
-            "{users} tài khoản.".format(**created)
+            "{users} tài khoản, {schedules} mẫu lịch phát, {rules} quy tắc phân phối, "
+            "{clusters} cụm loa mô phỏng.".format(**created)
         )
         self.stdout.write(f"Tài khoản mẫu: admin, bientap, duyet, kythuat — mật khẩu: {DEMO_PASSWORD}")
