@@ -15,7 +15,8 @@ class Dispatch(models.Model):
         KHAN_CAP = "khan_cap", _("Khẩn cấp")
 
     #: What the admin calls the channels of ``settings.DEVICE_CHANNELS``.
-    CHANNEL_LABELS = {"speakers": _("Loa truyền thanh"), "website": _("Cổng thông tin")}
+    CHANNEL_LABELS = {"speakers": _("Loa truyền thanh"), "website": _("Cổng thông tin"),
+                      "zalo": _("Zalo OA"), "zalo_broadcast": _("Zalo OA (gửi quảng bá)")}
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Đang phân phối")

@@ -210,3 +210,22 @@ def broadcast_send(*, client: ZaloClient, site, article: ZaloArticle, key: str,
         state=ZaloBroadcast.State.SENT, message_id=message_id)
     broadcast.refresh_from_db()
     return broadcast
+
+
+def article_withdraw_sweep() -> int:
+    """Remove articles whose page is no longer live: a removal task lost or failed (Zalo
+    down when the bulletin was unpublished) is caught up here; returns how many."""
+    from wagtail.models import Page
+
+    live_ids = Page.objects.live().values_list("pk", flat=True)
+    stale = (ZaloArticle.objects.exclude(state=ZaloArticle.State.REMOVED)
+             .filter(claimed_at__isnull=True)
+             .exclude(content_id__in=live_ids)
+             .values_list("content_id", "site_id"))
+    removed = 0
+    for content_id, site_id in stale:
+        try:
+            removed += article_withdraw(content_id=content_id, site_id=site_id)
+        except ZaloError as err:
+            logger.warning("Zalo article of page %s not removed yet: %s", content_id, err)
+    return removed

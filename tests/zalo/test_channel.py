@@ -266,3 +266,30 @@ def test_bulletin_image_is_the_cover_served_from_the_site(zalo_setup):
     assert image_item["url"].startswith("http://testserver/media/images/")
     assert image_item["caption"] == "Trạm y tế xã"
     assert payload["cover"]["photo_url"] == image_item["url"]
+
+
+def test_removal_that_failed_is_caught_up_by_the_sweep(zalo_setup, django_capture_on_commit_callbacks):
+    from device_bridge.zalo.services import article_withdraw_sweep
+
+    site, fake, account = zalo_setup
+    page = make_bulletin(site.news, category=site.categories["an-sinh-xa-hoi"])
+    _run(_dispatch(page)[1])
+    fake.fail(facts.ARTICLE_REMOVE, "503", times=3)  # Zalo down when the bulletin is withdrawn
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert len(fake.live_articles()) == 1
+    assert article_withdraw_sweep() == 1
+    assert fake.live_articles() == []
+    assert article_withdraw_sweep() == 0
+
+
+def test_a_page_being_sent_by_another_worker_is_retried_not_duplicated(zalo_setup):
+    site, fake, account = zalo_setup
+    page = make_bulletin(site.news, category=site.categories["an-sinh-xa-hoi"])
+    _dispatch_, delivery = _dispatch(page)
+    ZaloArticle.objects.create(site=Site.objects.get(is_default_site=True), content_id=page.pk,
+                               claimed_at=timezone.now())
+    delivery = _run(delivery)
+    assert delivery.status == Delivery.Status.PENDING
+    assert "tiến trình khác" in delivery.last_error
+    assert fake.calls(facts.ARTICLE_CREATE) == []
