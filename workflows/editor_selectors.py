@@ -59,7 +59,7 @@ def submit_labels_by_priority(*, page: Page, parent_page: Page | None) -> dict[s
         if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
             returned = state
     labels = {}
-    for value, _name in Priority.choices:
+    for value, _name in type(page)._meta.get_field(PRIORITY_FIELD).flatchoices:
         workflow = workflow_for_form(page=page, parent_page=parent_page, priority=value)
         if returned is not None and workflow is not None and workflow.pk == returned.workflow_id:
             label = gettext("Resubmit to %(task_name)s") % {
