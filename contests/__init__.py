@@ -41,16 +41,29 @@ whose ``message`` is Vietnamese and ``code`` a stable string for the API)
         (an open unexpired attempt is returned instead of a new one)
     ``attempt_token_sign(attempt) -> str`` / ``attempt_from_token(signed, *, max_age=None)
         -> Attempt``  (django.core.signing; raises ``BadToken``)
-    ``attempt_questions(attempt) -> list[dict]``  what the player may see: id, text, kind,
-        image url, options [{id, text}] in the attempt's order; never ``is_correct``
+    ``attempt_questions(attempt) -> list[dict]``  what the player may see: id, number, text,
+        kind, multiple, image (Image or None), options [{key (0-based position), label ("A"),
+        text}] in the attempt's shuffled order; never correctness, never choice ids (their
+        creation order could betray the correct option)
     ``attempt_submit(*, attempt, answers: dict[int, list[int]], prediction, now=None)
-        -> Attempt``  grades on the server; refuses late (deadline + grace / round end),
-        resubmitted, foreign question or choice ids
+        -> Attempt``  ``answers`` = {question id: [chosen positions as shown]}; grades on the
+        server; refuses late (deadline + grace ``CONTESTS_SUBMIT_GRACE_SECONDS``, default 5 s;
+        round end), resubmitted (conditional UPDATE: races record once), foreign question ids
+        or positions, several positions on a single-choice question
+    ``round_check_open(round, now)``  raises ``RoundNotOpen`` / ``RoundClosed``
     ``attempt_review(attempt) -> list[dict]``  after submission: chosen, correct, explanation
     ``participant_erase(*, participant) -> None``  deletes personal data on request
-    ``ranking_for_round(round, *, limit=None) -> list[RankingRow]``  (also in selectors):
+    ``ranking_for_round(round, *, limit=None) -> list[RankingRow]``  (from selectors):
         best attempt per participant; score desc, |prediction - all-correct count| asc,
-        duration asc, submitted_at asc. ``all_correct_count(round) -> int``.
+        duration asc, submitted_at asc, one query (RowNumber window). Row fields: rank,
+        attempt_id, participant_id, full_name, phone, masked_phone, place, birth_year, score,
+        max_score, prediction, distance, duration_ms, submitted_at, prize (suggested by the
+        round's prize counts). ``selectors.ranking_queryset(round)`` for paging/exports,
+        ``selectors.all_correct_count(round) -> int``, ``selectors.entries(round)``.
+    Errors: ``ContestError`` (``message``, ``code``, ``status``) and subclasses InvalidPhone,
+    RoundNotOpen, RoundClosed, AttemptLimitReached, AttemptExpired, AlreadySubmitted, BadToken,
+    BadAnswer, NoQuestions. Expired attempts are closed with ``timed_out=True`` (no entry).
+Demo: ``contests.demo.seed_demo_contest(site) -> ContestPage`` (idempotent).
 
 Site URLs (routes of ``ContestPage``): ``dang-ky/`` (register + start), ``lam-bai/<signed>/``
 (answer, submit), ``ket-qua/<signed>/`` (result), ``xep-hang/<round id>/`` (published ranking).

@@ -327,6 +327,9 @@ class Attempt(models.Model):
     all_correct = models.BooleanField(default=False)
     prediction = models.PositiveIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    timed_out = models.BooleanField(
+        default=False, help_text="closed unanswered after its deadline: not an entry"
+    )
 
     class Meta:
         verbose_name = _("lượt thi")
@@ -374,3 +377,6 @@ class AttemptAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["attempt", "question"], name="contest_answer_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} / {self.question_id}"

@@ -1,0 +1,135 @@
+"""Reads of the quiz: the ranking of a round, and what the public pages list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import F, IntegerField, Value, Window
+from django.db.models.functions import Abs, Coalesce, RowNumber
+
+from .models import Attempt, ContestRound
+
+# A missing prediction ranks after every real one.
+NO_PREDICTION_DISTANCE = 2_000_000_000
+
+
+@dataclass(slots=True)
+class RankingRow:
+    rank: int
+    attempt_id: int
+    participant_id: int
+    full_name: str
+    phone: str
+    place: str
+    birth_year: int
+    score: int
+    max_score: int
+    prediction: int | None
+    distance: int | None
+    duration_ms: int
+    submitted_at: dt.datetime
+    prize: str = ""
+
+    @property
+    def masked_phone(self) -> str:
+        return self.phone[:3] + "****" + self.phone[-3:] if len(self.phone) >= 7 else "****"
+
+    @property
+    def duration_text(self) -> str:
+        seconds = self.duration_ms / 1000
+        minutes, rest = divmod(seconds, 60)
+        return f"{int(minutes)} phút {rest:.1f} giây" if minutes else f"{rest:.1f} giây"
+
+
+def entries(round: ContestRound):
+    """Submitted attempts that count (not those closed unanswered after their deadline)."""
+    return Attempt.objects.filter(round=round, submitted_at__isnull=False, timed_out=False)
+
+
+def all_correct_count(round: ContestRound) -> int:
+    """How many entrants answered every question of an attempt right: the prediction's target."""
+    return entries(round).filter(all_correct=True).values("participant_id").distinct().count()
+
+
+def ranking_queryset(round: ContestRound, *, actual: int | None = None):
+    """Each participant's best attempt, best first, as one query (a window function).
+
+    Order: score desc, |prediction - actual all-correct count| asc, time taken asc, submission
+    time asc (the attempt id settles the rest, so the order is total and stable).
+    """
+    if actual is None:
+        actual = all_correct_count(round)
+    order = [
+        F("score").desc(),
+        F("distance").asc(),
+        F("duration_ms").asc(),
+        F("submitted_at").asc(),
+        F("id").asc(),
+    ]
+    return (
+        entries(round)
+        .annotate(
+            distance=Coalesce(
+                Abs(F("prediction") - Value(actual)),
+                Value(NO_PREDICTION_DISTANCE),
+                output_field=IntegerField(),
+            )
+        )
+        .annotate(best=Window(RowNumber(), partition_by=[F("participant_id")], order_by=order))
+        .filter(best=1)
+        .order_by(*order)
+    )
+
+
+def _prize_for(rank: int, round: ContestRound) -> str:
+    bounds = [
+        (round.prizes_first, "Giải Nhất"),
+        (round.prizes_second, "Giải Nhì"),
+        (round.prizes_third, "Giải Ba"),
+        (round.prizes_consolation, "Giải Khuyến khích"),
+    ]
+    upper = 0
+    for count, name in bounds:
+        upper += count
+        if rank <= upper:
+            return name
+    return ""
+
+
+def ranking_for_round(round: ContestRound, *, limit: int | None = None) -> list[RankingRow]:
+    """The round's ranking with the prize each place would get by the round's prize counts.
+
+    Organisers decide the winners; ``prize`` is the suggestion the counts give.
+    """
+    actual = all_correct_count(round)
+    rows = ranking_queryset(round, actual=actual).values_list(
+        "id", "participant_id", "participant__full_name", "participant__phone",
+        "participant__zone__name", "participant__unit", "participant__birth_year", "score",
+        "max_score", "prediction", "distance", "duration_ms", "submitted_at",
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    ranking = []
+    for rank, row in enumerate(rows, start=1):
+        (attempt_id, participant_id, name, phone, zone_name, unit, birth_year, score, max_score,
+         prediction, distance, duration_ms, submitted_at) = row
+        ranking.append(
+            RankingRow(
+                rank=rank,
+                attempt_id=attempt_id,
+                participant_id=participant_id,
+                full_name=name,
+                phone=phone,
+                place=zone_name or unit,
+                birth_year=birth_year,
+                score=score,
+                max_score=max_score,
+                prediction=prediction,
+                distance=None if prediction is None else distance,
+                duration_ms=duration_ms or 0,
+                submitted_at=submitted_at,
+                prize=_prize_for(rank, round),
+            )
+        )
+    return ranking
