@@ -346,3 +346,20 @@ def test_sweep_sends_a_reply_whose_task_was_lost_and_flags_one_stuck_sending(zal
     assert queued.status == FeedbackMessage.Status.SENT
     assert [m["text"] for m in zalo_fake.outbox] == ["Tin bị kẹt"]
     assert stuck.status == FeedbackMessage.Status.FAILED and "Không rõ Zalo" in stuck.error
+
+
+def test_reply_with_a_burnt_refresh_token_says_to_reconnect_and_keeps_the_reply(
+        officer_client, zalo_account, zalo_fake, django_capture_on_commit_callbacks):
+    thread = make_thread()
+    zalo_fake.expire_access_tokens()
+    with zalo_fake.lock:
+        zalo_fake.refresh_tokens.clear()  # used elsewhere: Zalo refuses it
+
+    reply(officer_client, thread, "Xã đã tiếp nhận.", django_capture_on_commit_callbacks)
+
+    kept = thread.messages.get(direction="out")
+    assert kept.status == FeedbackMessage.Status.FAILED
+    assert "Kết nối lại" in kept.error and kept.text == "Xã đã tiếp nhận."
+    assert zalo_fake.outbox == []
+    page = officer_client.get(reverse("feedback_admin:detail", args=[thread.pk])).content.decode()
+    assert "Kết nối lại" in page and "Gửi lại" in page
