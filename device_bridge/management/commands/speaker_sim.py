@@ -71,10 +71,12 @@ class Command(BaseCommand):
 
     def _demo_clusters(self) -> list[tuple[str, str]]:
         """seed_demo's simulated clusters, each given a fresh token (they live only here)."""
-        from content_types.demo_content import CLUSTERS
+        from content_types.demo_content import CLUSTERS, SIMULATED_CLUSTER_VENDOR
 
+        # Only the seeded simulated ones: a real cluster's token is never rotated from here.
         codes = [code for code, *_ in CLUSTERS]
-        clusters = list(SpeakerCluster.objects.filter(code__in=codes, is_active=True))
+        clusters = list(SpeakerCluster.objects.filter(code__in=codes, is_active=True,
+                                                      vendor=SIMULATED_CLUSTER_VENDOR))
         if not clusters:
             raise CommandError("Chưa có cụm loa mô phỏng nào: hãy chạy “manage.py seed_demo”.")
         return [(cluster.code, cluster_token_rotate(cluster=cluster)) for cluster in clusters]
