@@ -48,6 +48,9 @@ PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 1,
 TITLE = "Thông báo lịch tiêm chủng mở rộng tháng 12"
 SUMMARY = "Trạm Y tế xã tổ chức tiêm chủng mở rộng cho trẻ dưới 5 tuổi vào sáng thứ Hai."
 RADIO_TEXT = "Trạm Y tế xã thông báo lịch tiêm chủng mở rộng tháng mười hai."
+EMERGENCY_TITLE = "Khẩn cấp: triều cường dâng cao chiều nay, các hộ ven sông kê cao đồ đạc"
+EMERGENCY_SUMMARY = "Đỉnh triều dự kiến lúc 17 giờ; đề nghị các hộ ven sông chủ động kê cao đồ đạc."
+CHANGES_REQUESTED = "Ghi rõ những thôn nào bị ảnh hưởng và số điện thoại trực ban."
 
 
 # --- fixtures ---------------------------------------------------------------------------------
@@ -133,19 +136,27 @@ class Walk:
         self.password = password
         self.errors: list[str] = []
         self.guide_images: list[str] = []
+        self.sessions: dict[str, dict] = {}
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def open(self, size, username=None):
-        context = self.browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **size)
+        """A new window of ``size``; signed in as ``username`` (the password once per user,
+        then the session is reused, as a phone and a desktop browser would each keep it)."""
+        session = {"storage_state": self.sessions[username]} if username in self.sessions else {}
+        context = self.browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                           **size, **session)
         context.on("weberror", lambda error: self.errors.append(f"script error: {error.error}"))
         page = context.new_page()
         page.set_default_timeout(SLOW)
-        if username:
+        if username and not session:
             page.goto(f"{self.base}/admin/login/")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", self.password)
             page.click("button[type=submit]")
             page.wait_for_url(f"{self.base}/admin/")
+            self.sessions[username] = context.storage_state()
+        elif username:
+            page.goto(f"{self.base}/admin/")
         return page
 
     def shot(self, page, name, *, guide=False, full_page=False, locator=None):
@@ -163,8 +174,8 @@ class Walk:
 
             GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
             with Image.open(path) as image:
-                reduced = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-                reduced.save(GUIDE_IMAGES / f"{name}.png", optimize=True)
+                reduced = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+                reduced.save(GUIDE_IMAGES / f"{name}.png")
             self.guide_images.append(f"{name}.png")
         return path
 
@@ -177,7 +188,8 @@ def play_preview(item):
         return
     audio = item.locator("audio[data-listen-audio]")
     audio.scroll_into_view_if_needed()
-    audio.evaluate("audio => audio.play().catch(() => {})")
+    # At the fastest speed the player allows (2x), as a busy approver would.
+    audio.evaluate("audio => { audio.playbackRate = 2; audio.play().catch(() => {}); }")
 
 
 # --- the walk ---------------------------------------------------------------------------------
@@ -250,24 +262,77 @@ def test_four_users_walk_their_daily_flow_on_desktop_and_phone(live_server, demo
     with approver.expect_navigation():
         approve.click()
     walk.shot(approver, "nguoi-duyet-da-duyet-buoc-1")
-    approver.context.close()
 
-    # Step 2 on the phone.
+    # Step 2 on the phone: one listening of this revision counts for the second step too.
     approver_phone = walk.open(PHONE, "duyet")
     item = approver_phone.locator("[data-listen-item]", has_text=TITLE)
     approve = item.locator("[data-listen-approve]")
     item.scroll_into_view_if_needed()
-    walk.shot(approver_phone, "nguoi-duyet-dien-thoai-hang-cho")
-    play_preview(item)
+    if approve.is_hidden():
+        play_preview(item)
     expect(approve).to_be_visible()
     approve.scroll_into_view_if_needed()
     walk.shot(approver_phone, "nguoi-duyet-dien-thoai", guide=True)
+    # ... and approved from the page editor's audio panel, where the queue's link leads.
+    item.get_by_role("link", name=TITLE).click()
+    approver_phone.wait_for_url(edit_url)
+    in_editor = approver_phone.locator("[data-listen-in-editor]")
+    approve = in_editor.locator("[data-listen-approve]")
+    in_editor.scroll_into_view_if_needed()
+    if approve.is_hidden():
+        play_preview(in_editor)
+    expect(approve).to_be_visible()
+    approve.scroll_into_view_if_needed()
+    walk.shot(approver_phone, "nguoi-duyet-trong-trang-soan", guide=True)
     with approver_phone.expect_navigation():
         approve.click()
     walk.shot(approver_phone, "nguoi-duyet-dien-thoai-da-duyet")
     approver_phone.context.close()
     bulletin = BulletinPage.objects.get(pk=bulletin.pk)
     assert bulletin.live, "two approvals publish the bulletin"
+
+    # An emergency: the submit button names the emergency workflow as soon as the priority says
+    # so; the approver sees it waiting on every admin page and sends it back; the editor sees
+    # why on the dashboard and on the edit page.
+    editor.goto(f"{base}/admin/pages/add/content_types/bulletinpage/{news.pk}/")
+    editor.fill("#id_title", EMERGENCY_TITLE)
+    editor.fill("#id_summary", EMERGENCY_SUMMARY)
+    editor.locator("#id_category").locator("xpath=..").get_by_role("button").first.click()
+    editor.locator(".modal").get_by_text("Phòng chống thiên tai").first.click()
+    editor.wait_for_selector(".modal", state="hidden")
+    editor.select_option("#id_priority", "khan_cap")
+    # Back to the top of the form (the chooser leaves it scrolled), the priority in sight.
+    editor.evaluate("() => document.querySelectorAll('*').forEach(e => { e.scrollLeft = 0; })")
+    editor.locator("#id_title").scroll_into_view_if_needed()
+    editor.locator("footer button.w-dropdown__toggle").click()
+    submit = editor.locator("button[name=action-submit]")
+    expect(submit).to_contain_text("Quy trình khẩn cấp")
+    walk.shot(editor, "bien-tap-vien-khan-cap", guide=True)
+    submit.click()
+    editor.wait_for_url(f"{base}/admin/pages/{news.pk}/")
+    emergency = BulletinPage.objects.get(title=EMERGENCY_TITLE)
+    assert emergency.workflow_in_progress and not emergency.live
+
+    approver.goto(f"{base}/admin/pages/{news.pk}/")  # any admin page
+    alert = approver.locator("[data-emergency-alert]")
+    expect(alert).to_contain_text(EMERGENCY_TITLE)
+    walk.shot(approver, "nguoi-duyet-khan-cap", guide=True)
+    approver.goto(f"{base}/admin/")
+    item = approver.locator("[data-listen-item]", has_text=EMERGENCY_TITLE)
+    item.locator("textarea[name=comment]").fill(CHANGES_REQUESTED)
+    with approver.expect_navigation():
+        item.get_by_role("button", name="Yêu cầu sửa").click()
+    approver.context.close()
+
+    editor.goto(f"{base}/admin/")
+    sent_back = editor.locator("[data-changes-requested-item]", has_text=EMERGENCY_TITLE)
+    expect(sent_back).to_contain_text(CHANGES_REQUESTED)
+    sent_back.scroll_into_view_if_needed()
+    walk.shot(editor, "bien-tap-vien-yeu-cau-sua", guide=True)
+    sent_back.get_by_role("link", name=EMERGENCY_TITLE).click()
+    expect(editor.locator("[data-changes-requested]")).to_contain_text(CHANGES_REQUESTED)
+    walk.shot(editor, "bien-tap-vien-yeu-cau-sua-trang-soan")
+    editor.context.close()
 
     # 3. Technician (kỹ thuật viên): the fleet on the dashboard, clusters, the week, delivery.
     technician = walk.open(DESKTOP, "kythuat")
