@@ -1,6 +1,7 @@
 """Item 11 of issue 9: an approver's request for changes is shown where the editor works, on
 the page's edit view and on the editor's dashboard, with who asked and when."""
 
+import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -10,7 +11,11 @@ from wagtail.models import TaskState
 from workflows import defaults
 from workflows.editor_selectors import changes_requested_for_user
 
+from . import test_browser_moderation as browser_kit
 from .helpers import ModerationTestCase, bulletin_form_data
+
+browser = browser_kit.browser
+moderation_site = browser_kit.moderation_site
 
 COMMENT = "Thiếu địa điểm tiêm,\nđề nghị bổ sung giờ bắt đầu."
 
@@ -109,3 +114,41 @@ class ChangesRequestedTests(ModerationTestCase):
             [item.comment for item in items],
             ["Thiếu số điện thoại liên hệ.", "Sai tên thôn.", COMMENT],
         )
+
+
+@pytest.mark.browser
+def test_the_banner_is_above_the_form_on_desktop_and_phone_in_chromium(
+    live_server, moderation_site, browser
+):
+    from playwright.sync_api import expect
+
+    from tests.factories import make_bulletin
+
+    tree, editor, approver = moderation_site
+    bulletin = make_bulletin(
+        tree.news, category=tree.categories["an-sinh-xa-hoi"], publish=False, owner=editor,
+        title="Thông báo họp dân thôn Đoài",
+    )
+    bulletin.save_revision(user=editor)
+    task_state = bulletin.get_workflow().start(bulletin, editor).current_task_state
+    task_state.specific.reject(user=approver, comment=COMMENT)
+
+    problems: list[str] = []
+    page = browser_kit.watch_policies(browser.new_context(locale="vi-VN"), problems).new_page()
+    page.set_default_timeout(browser_kit.SLOW)
+    browser_kit.log_in(page, live_server.url, editor.username)
+    item = page.locator("[data-changes-requested-item]")
+    expect(item).to_contain_text("đề nghị bổ sung giờ bắt đầu.")
+    browser_kit.ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(browser_kit.ARTIFACTS / "11-changes-requested-dashboard.png"))
+    item.get_by_role("link", name="Thông báo họp dân thôn Đoài").click()
+    banner = page.locator("[data-changes-requested]")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Duyet yêu cầu sửa lúc")
+    expect(banner).to_be_in_viewport()
+    page.screenshot(path=str(browser_kit.ARTIFACTS / "11-changes-requested-edit.png"))
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    expect(page.locator("[data-changes-requested]")).to_be_in_viewport()
+    page.screenshot(path=str(browser_kit.ARTIFACTS / "11-changes-requested-edit-phone.png"))
+    assert problems == []

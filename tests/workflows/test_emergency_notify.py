@@ -258,4 +258,9 @@ def test_the_emergency_banner_appears_on_an_open_admin_page_without_reload(
     expect(banner.get_by_role("link", name="Bão số 9 đổ bộ: sơ tán trước 17:00")).to_be_visible()
     browser_kit.ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(browser_kit.ARTIFACTS / "15-emergency-banner.png"))
+    # On a phone the banner stays readable and its link reachable.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    expect(banner.get_by_role("link", name="Mở hàng chờ để nghe và duyệt")).to_be_in_viewport()
+    page.screenshot(path=str(browser_kit.ARTIFACTS / "15-emergency-banner-phone.png"))
     assert problems == []
