@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -169,16 +169,25 @@ def participant_erase(*, participant: Participant) -> None:
 # --- attempts ---------------------------------------------------------------------------------
 
 
+# The token's 32 hex digits followed by their signature, with no separator: Wagtail's page
+# URLs allow only word characters and "-" in a path segment, so Signer's ":" cannot be used.
+_TOKEN_HEX = 32
+
+
 def attempt_token_sign(attempt: Attempt) -> str:
-    return signing.Signer(salt=TOKEN_SALT).sign(attempt.token.hex)
+    value = attempt.token.hex
+    return value + signing.Signer(salt=TOKEN_SALT).signature(value)
 
 
 def attempt_from_token(signed: str) -> Attempt:
     """The attempt a signed token names; a forged or altered token is refused."""
-    try:
-        token = signing.Signer(salt=TOKEN_SALT).unsign(signed or "")
-    except signing.BadSignature as err:
-        raise BadToken(_("Mã lượt thi không hợp lệ hoặc đã bị sửa đổi.")) from err
+    signed = signed or ""
+    token, signature = signed[:_TOKEN_HEX], signed[_TOKEN_HEX:]
+    expected = signing.Signer(salt=TOKEN_SALT).signature(token)
+    if not (
+        re.fullmatch(r"[0-9a-f]{32}", token) and signature and constant_time_compare(signature, expected)
+    ):
+        raise BadToken(_("Mã lượt thi không hợp lệ hoặc đã bị sửa đổi."))
     attempt = (
         Attempt.objects.select_related("round", "participant").filter(token=token).first()
     )

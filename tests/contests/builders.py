@@ -9,7 +9,8 @@ from contests.models import Choice, ContestIndexPage, ContestPage, ContestRound,
 
 def make_contest(home, *, questions=6, per_attempt=4, time_limit=300, attempts=1,
                  starts=None, ends=None, multiple_every=0, slug="thi-thu") -> ContestPage:
-    """A live quiz with one open round; question n has option "Đúng n" right (the first made)."""
+    """A live quiz with one open round; the first option made of each question is right (and
+    of every ``multiple_every``-th question, the third too). Option texts do not tell."""
     index = ContestIndexPage.objects.child_of(home).first()
     if index is None:
         index = ContestIndexPage(title="Cuộc thi", slug="cuoc-thi", show_in_menus=True)
@@ -38,10 +39,10 @@ def make_contest(home, *, questions=6, per_attempt=4, time_limit=300, attempts=1
             explanation=f"Giải thích câu {n}.",
         )
         question.choices = [
-            Choice(text=f"Đúng {n}", is_correct=True),
-            Choice(text=f"Sai {n}a"),
-            Choice(text=f"Đúng thêm {n}" if multiple else f"Sai {n}b", is_correct=multiple),
-            Choice(text=f"Sai {n}c"),
+            Choice(text=f"Phương án {n}.1", is_correct=True),
+            Choice(text=f"Phương án {n}.2"),
+            Choice(text=f"Phương án {n}.3", is_correct=multiple),
+            Choice(text=f"Phương án {n}.4"),
         ]
         question.save()
     return contest
