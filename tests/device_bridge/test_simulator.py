@@ -60,3 +60,19 @@ def test_fast_forward_plays_a_later_slot_at_once_and_reports_the_slot_time():
     assert dt.datetime.fromisoformat(receipts[3]["started_at"]) == now
     assert dt.datetime.fromisoformat(receipts[2]["finished_at"]) > later
     assert 1 in sim.done and 1 not in receipts
+
+
+def test_demo_mode_drives_only_the_seeded_simulated_clusters(db):
+    from django.core.management import call_command
+
+    from device_bridge.management.commands.speaker_sim import Command
+    from device_bridge.models import SpeakerCluster
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    real = SpeakerCluster.objects.create(code="CL-THAT-01", name="Cụm loa thật", vendor="Hãng A")
+    SpeakerCluster.objects.filter(code="CL-NAM-01").update(vendor="Hãng A")  # replaced by a real one
+    pairs = Command()._demo_clusters()
+    assert sorted(code for code, _token in pairs) == ["CL-DOAI-01", "CL-DONG-01", "CL-TRUNG-01"]
+    assert all("." in token for _code, token in pairs)
+    assert SpeakerCluster.objects.get(pk=real.pk).token_id is None
+    assert SpeakerCluster.objects.get(code="CL-NAM-01").token_id is None
