@@ -229,6 +229,20 @@ class EmergencyBannerTests(ModerationTestCase):
 # --- In Chromium -------------------------------------------------------------------------
 
 
+def serious_axe_violations(page, selector: str) -> list[str]:
+    """axe-core (bundled by axe-playwright-python, run from the installed file) on the part
+    of the page matching ``selector``: its serious and critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=selector).response
+    return [
+        f"{violation['id']}: {node['target']}"
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+        for node in violation["nodes"]
+    ]
+
+
 @pytest.mark.browser
 def test_the_emergency_banner_appears_on_an_open_admin_page_without_reload(
     live_server, moderation_site, browser, monkeypatch
@@ -258,9 +272,11 @@ def test_the_emergency_banner_appears_on_an_open_admin_page_without_reload(
     expect(banner.get_by_role("link", name="Bão số 9 đổ bộ: sơ tán trước 17:00")).to_be_visible()
     browser_kit.ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(browser_kit.ARTIFACTS / "15-emergency-banner.png"))
+    assert serious_axe_violations(page, "[data-emergency-alert]") == []
     # On a phone the banner stays readable and its link reachable.
     page.set_viewport_size({"width": 375, "height": 740})
     page.reload()
     expect(banner.get_by_role("link", name="Mở hàng chờ để nghe và duyệt")).to_be_in_viewport()
     page.screenshot(path=str(browser_kit.ARTIFACTS / "15-emergency-banner-phone.png"))
+    assert serious_axe_violations(page, "[data-emergency-alert]") == []
     assert problems == []
