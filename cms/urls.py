@@ -15,6 +15,7 @@ urlpatterns = [
     path("search/", site_views.search, name="search"),
     path("api/v2/", api_router.urls),
     path("api/devices/", include("device_bridge.urls")),
+    path("api/contests/", include("contests.api.urls")),
     path("audio/", include("device_bridge.tts.urls")),
     path("workflows/", include("workflows.urls")),
     path("zalo/", include("device_bridge.feedback.urls")),
