@@ -84,7 +84,10 @@ def demo_commune(transactional_db, settings, tmp_path):
     Page.objects.filter(live=True, last_published_at__gt=long_ago).update(last_published_at=long_ago)
     _fleet_reporting()
     print(f"{time.monotonic() - STARTED:6.1f} s  seeded")
-    return DEMO_PASSWORD
+    yield DEMO_PASSWORD
+    # Playwright's sync API switches greenlets and Django keeps one connection per context:
+    # close the ones opened here, pass or fail, or PostgreSQL refuses to drop the test database.
+    connections.close_all()
 
 
 def _fleet_reporting():
@@ -148,6 +151,8 @@ class Walk:
         context.on("weberror", lambda error: self.errors.append(f"script error: {error.error}"))
         page = context.new_page()
         page.set_default_timeout(SLOW)
+        # A dialog in the way of a daily flow ("leave this page?") is a finding, not a pause.
+        page.on("dialog", self._dialog)
         if username and not session:
             page.goto(f"{self.base}/admin/login/")
             page.fill("input[name=username]", username)
@@ -158,6 +163,10 @@ class Walk:
         elif username:
             page.goto(f"{self.base}/admin/")
         return page
+
+    def _dialog(self, dialog):
+        self.errors.append(f"unexpected {dialog.type} dialog: {dialog.message!r}")
+        dialog.accept()
 
     def shot(self, page, name, *, guide=False, full_page=False, locator=None):
         """Save ``name``.png (the viewport, the whole page or one element); ``guide`` copies it
@@ -279,6 +288,9 @@ def test_four_users_walk_their_daily_flow_on_desktop_and_phone(live_server, demo
     in_editor = approver_phone.locator("[data-listen-in-editor]")
     approve = in_editor.locator("[data-listen-approve]")
     in_editor.scroll_into_view_if_needed()
+    act_form = in_editor.get_attribute("data-act-form-id")
+    if act_form:  # the step's own form, outside the page's, added by the player's script
+        approver_phone.wait_for_selector(f"form#{act_form}", state="attached")
     if approve.is_hidden():
         play_preview(in_editor)
     expect(approve).to_be_visible()
@@ -372,6 +384,11 @@ def test_four_users_walk_their_daily_flow_on_desktop_and_phone(live_server, demo
             "() => { const a = document.querySelector('.bulletin-player audio');"
             " return a && a.currentTime > 0; }")
         walk.shot(resident, f"cong-dan-ban-tin{suffix}", guide=size is PHONE)
+        # Search from the header, typed without diacritics as on many phones.
+        resident.get_by_role("searchbox").first.fill("tiem chung")
+        resident.get_by_role("searchbox").first.press("Enter")
+        expect(resident.get_by_role("link", name=TITLE).first).to_be_visible()
+        walk.shot(resident, f"cong-dan-tim-kiem{suffix}", guide=size is DESKTOP)
         resident.context.close()
 
     # 5. Administrator: the help menu leads to the Vietnamese guide served by the site.
@@ -382,6 +399,8 @@ def test_four_users_walk_their_daily_flow_on_desktop_and_phone(live_server, demo
     walk.shot(admin, "quan-tri-tro-giup", guide=True)
     guide_link.click()
     expect(admin.get_by_role("heading", level=1)).to_contain_text("Hướng dẫn")
+    expect(admin.locator("article.guide img").first).to_be_visible()
+    walk.shot(admin, "quan-tri-huong-dan")
     admin.goto(f"{base}/admin/workflows/list/")
     walk.shot(admin, "quan-tri-quy-trinh", guide=True)
     admin.goto(f"{base}/admin/groups/")
@@ -397,6 +416,3 @@ def test_four_users_walk_their_daily_flow_on_desktop_and_phone(live_server, demo
         assert (GUIDE_IMAGES / name).stat().st_size < 200_000, name
     for stale in set(p.name for p in GUIDE_IMAGES.glob("*.png")) - set(walk.guide_images):
         (GUIDE_IMAGES / stale).unlink()  # a picture no step takes any more
-    # Playwright's sync API switches greenlets and Django keeps one connection per context:
-    # close the ones opened here or PostgreSQL refuses to drop the test database.
-    connections.close_all()
