@@ -380,3 +380,35 @@ class AttemptAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id} / {self.question_id}"
+
+
+class Winner(models.Model):
+    """A prize the organisers awarded (người đoạt giải) from a round's ranking."""
+
+    class Prize(models.TextChoices):
+        FIRST = "nhat", _("Giải Nhất")
+        SECOND = "nhi", _("Giải Nhì")
+        THIRD = "ba", _("Giải Ba")
+        CONSOLATION = "khuyen_khich", _("Giải Khuyến khích")
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(ContestRound, on_delete=models.CASCADE, related_name="winners")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="prizes")
+    attempt = models.ForeignKey(Attempt, on_delete=models.SET_NULL, null=True, related_name="+")
+    prize = models.CharField(_("giải"), max_length=20, choices=Prize.choices)
+    rank = models.PositiveIntegerField(_("hạng khi trao"))
+    picked_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    picked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("người đoạt giải")
+        verbose_name_plural = _("người đoạt giải")
+        ordering = ["round_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "participant"], name="contest_winner_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_prize_display()}: {self.participant_id}"
