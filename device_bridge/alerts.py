@@ -265,16 +265,58 @@ def alert_retry(request, page_id: int):
 
 
 def coverage_message_add(request, page) -> bool:
-    """Tell whoever approves or publishes ``page`` now where the loudspeakers will not play it
-    ("no cluster in these zones"), as a warning message; returns whether there was one.
-
-    Called from the editor's approval and publish hooks; other approval screens (the
-    listen-before-approve queue) call it after approving too.
-    """
+    """Tell whoever publishes ``page`` now where the loudspeakers will not play it ("no
+    cluster in these zones"), as a warning message; returns whether there was one."""
     from .selectors import speaker_coverage_warnings
 
     warnings = speaker_coverage_warnings(getattr(page, "specific", page))
     if not warnings:
         return False
-    messages.warning(request, _("Loa truyền thanh: %(problems)s") % {"problems": " ".join(warnings)})
+    messages.warning(request, _coverage_text(page, warnings))
     return True
+
+
+def _coverage_text(page, warnings) -> str:
+    return _("Loa truyền thanh – “%(title)s”: %(problems)s") % {
+        "title": page.get_admin_display_title(), "problems": " ".join(warnings)}
+
+
+def _notice_key(user_id) -> str:
+    return f"device_bridge:coverage_notices:{user_id}"
+
+
+def coverage_notice_queue(*, user, page) -> bool:
+    """An approval happened (any screen: the editor, the dashboard's queue, Wagtail's dialog):
+    keep the coverage warning for the approver's next admin page, where
+    ``coverage_notices_show`` turns it into a message. Approvals carry no request, so the
+    notice waits in the cache (an hour) instead of the session."""
+    from django.core.cache import cache
+
+    from .selectors import speaker_coverage_warnings
+
+    warnings = speaker_coverage_warnings(page)
+    if not warnings:
+        return False
+    key = _notice_key(user.pk)
+    notices = cache.get(key) or []
+    text = _coverage_text(page, warnings)
+    if text not in notices:
+        cache.set(key, [*notices, text], timeout=3600)
+    return True
+
+
+def coverage_notices_show(request) -> int:
+    """Show (once) the coverage warnings of the user's recent approvals."""
+    from django.core.cache import cache
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    key = _notice_key(user.pk)
+    notices = cache.get(key)
+    if not notices:
+        return 0
+    cache.delete(key)
+    for text in notices:
+        messages.warning(request, text)
+    return len(notices)

@@ -4,23 +4,41 @@ The exceptions are the ``pre_delete`` receivers: they act inside the delete's tr
 before the rows go (withdraw what is deleted, or refuse deleting a cluster with history).
 """
 
+import logging
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from wagtail.models import Page
+from wagtail.signals import task_approved
 
 from device_bridge.tts.signals import audio_ready
 from workflows.events import content_approved, content_withdrawn
 
-from . import selectors, services
+from . import alerts, selectors, services
 from .models import ClusterHasHistory, RelayProgramme, SpeakerCluster
 from .schedule import services as schedule_services
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(content_approved, dispatch_uid="device_bridge.dispatch_on_approval")
 def _dispatch_on_approval(sender, page, revision=None, **kwargs):
     transaction.on_commit(lambda: services.bulletin_dispatch(page=page, revision=revision))
+
+
+@receiver(task_approved, dispatch_uid="device_bridge.coverage_notice_on_approval")
+def _coverage_notice_on_approval(sender, instance, user=None, **kwargs):
+    if user is None:
+        return
+    page = instance.revision.as_object() if instance.revision_id else None
+    if page is None or not hasattr(page, "spoken_text"):
+        return
+    try:
+        alerts.coverage_notice_queue(user=user, page=page)
+    except Exception:  # noqa: BLE001 - a notice must never undo an approval; logged, not hidden
+        logger.exception("Coverage notice for page %s failed", page.pk)
 
 
 @receiver(content_withdrawn, dispatch_uid="device_bridge.cancel_on_withdrawal")

@@ -41,11 +41,11 @@ def add_fleet_panel(request, panels):
         panels.append(dashboard.FleetPanel(request))
 
 
-@hooks.register("after_edit_page")
-def warn_uncovered_zones_on_approval(request, page):
-    # The editor's "Duyệt" goes through the edit view with this action name.
-    if request.method == "POST" and request.POST.get("workflow-action-name") == "approve":
-        alerts.coverage_message_add(request, page)
+@hooks.register("construct_main_menu")
+def show_coverage_notices(request, menu_items):
+    # Built on every full admin page: the approver sees the warning of an approval made on any
+    # screen (editor, dashboard queue, dialog) on the page that follows it.
+    alerts.coverage_notices_show(request)
 
 
 @hooks.register("after_publish_page")
