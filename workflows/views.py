@@ -100,7 +100,7 @@ def _back_to_editor(request, obj) -> str | None:
 @require_admin_access
 def act(request, task_state_id: int):
     """Approve or request changes from wherever the approver listened: the dashboard queue,
-    or the audio panel of the page editor (which posts the page's form here)."""
+    or the audio panel of the page editor (``?from=edit``)."""
     task_state = get_object_or_404(ListenApprovalTaskState, pk=task_state_id)
     action = request.POST.get("action", "")
     obj = task_state.workflow_state.content_object
@@ -110,9 +110,7 @@ def act(request, task_state_id: int):
             task_state=task_state,
             user=request.user,
             action=action,
-            # From the page editor the revision heard is in the URL: the page form posted
-            # with it has a "revision_id" of its own (Wagtail's editing session).
-            revision_id=request.GET.get("revision_id") or request.POST.get("revision_id"),
+            revision_id=request.POST.get("revision_id"),
             comment=request.POST.get("comment", ""),
         )
     except ModerationRefused as refused:

@@ -112,17 +112,15 @@ class ListenInEditorTests(ModerationTestCase):
         self.page = self.draft_bulletin(title="Thông báo cắt điện", slug="thong-bao-cat-dien")
         self.task_state = self.submit(self.page)
         self.edit_url = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
-        self.act_url = reverse("workflows:act", args=[self.task_state.pk]) + (
-            f"?from=edit&revision_id={self.task_state.revision_id}"
-        )
+        self.act_url = reverse("workflows:act", args=[self.task_state.pk]) + "?from=edit"
 
     def post_from_editor(self, action, comment=""):
-        """The panel's buttons submit the page's own form to ``workflows:act`` (formaction)."""
-        data = bulletin_form_data(
-            category=self.category, title="Thông báo cắt điện", slug=self.page.slug,
-            comment=comment, action=None,
-        )
-        data["action"] = action
+        """The panel's buttons submit the small form ``listen.js`` adds beside the page's."""
+        data = {
+            "action": action,
+            "comment": comment,
+            "revision_id": str(self.task_state.revision_id),
+        }
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(self.act_url, data)
 
@@ -135,10 +133,15 @@ class ListenInEditorTests(ModerationTestCase):
         self.assertContains(edit, "data-listen-approve hidden")
         self.assertContains(edit, "Yêu cầu sửa")
         self.assertNotContains(edit, "data-draft-listen ")  # the draft's "Nghe thử" is the editor's
-        # The panel's fields must not collide with the page form's own.
+        # The step's fields belong to a form of their own, not to the page's (whose changes
+        # Wagtail autosaves as a new revision, which would reset the step).
+        form_id = f"listen-act-{self.task_state.pk}"
+        self.assertContains(edit, f'data-act-form-id="{form_id}"')
+        self.assertContains(edit, f'data-act-url="{self.act_url}"')
         html = edit.content.decode()
         self.assertEqual(html.count(' name="comment"'), 1)
-        self.assertEqual(html.count(' name="action"'), 2)  # our "Duyệt" and "Yêu cầu sửa"
+        self.assertEqual(html.count(f'form="{form_id}" name="comment"'), 1)
+        self.assertEqual(html.count(f'form="{form_id}" name="action"'), 2)
 
         self.assertEqual(self.listen_over_http(self.task_state).status_code, 200)
         edit = self.client.get(self.edit_url)

@@ -165,9 +165,30 @@
     });
   }
 
+  // In the page editor the step's comment and buttons name (form="…") a form of their own,
+  // outside the page's form: Wagtail's unsaved-changes check and autosave only see the page's.
+  function addActForm(item) {
+    var id = item.dataset.actFormId;
+    if (!id || document.getElementById(id)) return;
+    var form = document.createElement("form");
+    form.id = id;
+    form.method = "post";
+    form.action = item.dataset.actUrl;
+    form.hidden = true;
+    [["csrfmiddlewaretoken", csrfToken(item)], ["revision_id", item.dataset.revisionId]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+  }
+
   document.querySelectorAll("[data-listen-item]").forEach(function (item) {
     if (item.dataset.listenSetUp) return;  // the script may be included twice on a page
     item.dataset.listenSetUp = "1";
+    addActForm(item);
     setUpListenItem(item);
   });
   document.querySelectorAll("[data-draft-listen]").forEach(function (button) {
