@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from wagtail.contrib.routable_page.models import path
 
 
@@ -37,7 +38,8 @@ class ContestRoutesMixin:
 
         context = super().get_context(request, *args, **kwargs)
         rounds = list(self.rounds.all())
-        current = self.current_round()
+        now = timezone.now()
+        current = next((r for r in sorted(rounds, key=lambda r: r.starts_at) if r.is_open(now)), None)
         context.update(
             rounds=rounds,
             current_round=current,

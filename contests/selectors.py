@@ -97,12 +97,16 @@ def _prize_for(rank: int, round: ContestRound) -> str:
     return ""
 
 
-def ranking_for_round(round: ContestRound, *, limit: int | None = None) -> list[RankingRow]:
+def ranking_for_round(
+    round: ContestRound, *, limit: int | None = None, actual: int | None = None
+) -> list[RankingRow]:
     """The round's ranking with the prize each place would get by the round's prize counts.
 
-    Organisers decide the winners; ``prize`` is the suggestion the counts give.
+    Organisers decide the winners; ``prize`` is the suggestion the counts give. ``actual``
+    (the all-correct count) is counted here unless the caller already has it.
     """
-    actual = all_correct_count(round)
+    if actual is None:
+        actual = all_correct_count(round)
     rows = ranking_queryset(round, actual=actual).values_list(
         "id", "participant_id", "participant__full_name", "participant__phone",
         "participant__zone__name", "participant__unit", "participant__birth_year", "score",

@@ -206,12 +206,13 @@ def ranking_page(page, request, round_id):
     round = page.rounds.filter(pk=round_id, results_published=True).first()
     if round is None:
         return refused(page, request, _("Kết quả của đợt thi này chưa được công bố."), status=404)
+    actual = all_correct_count(round)
     return page.render(
         request,
         template="contests/ranking.html",
         context_overrides={
             "round": round,
-            "rows": ranking_for_round(round, limit=RANKING_PUBLIC_ROWS),
-            "actual": all_correct_count(round),
+            "rows": ranking_for_round(round, limit=RANKING_PUBLIC_ROWS, actual=actual),
+            "actual": actual,
         },
     )

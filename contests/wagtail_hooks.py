@@ -20,3 +20,6 @@ class QuestionViewSet(SnippetViewSet):
 
 
 register_snippet(QuestionViewSet)
+
+# The organisers' admin views register their own URLs, menu item and page buttons.
+from . import admin_views  # noqa: E402, F401

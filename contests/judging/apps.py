@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JudgingConfig(AppConfig):
+    name = "contests.judging"
+    label = "judging"
+    verbose_name = _("Hội thi")
