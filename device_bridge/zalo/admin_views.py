@@ -114,9 +114,14 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge.rstrip(b"=").decode()
 
 
-@require_POST
 def connect_view(request):
-    """Start the OAuth (PKCE) flow: send the admin's browser to Zalo to grant the OA."""
+    """Start the OAuth (PKCE) flow: send the admin's browser to Zalo to grant the OA.
+
+    A link (GET), not a form: the admin's CSP ``form-action 'self'`` also applies to where a
+    form submission is redirected, so a POST answered with a redirect to Zalo is blocked.
+    Starting a flow only stores a fresh state and verifier; nothing is granted until the
+    administrator approves on Zalo and comes back with the state.
+    """
     if not can_manage(request.user):
         raise PermissionDenied
     site = _site(request)
