@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from . import selectors, services
 from .forms import BulletinDraftForm, FeedbackHandleForm, ReplyForm
@@ -43,6 +44,16 @@ class _Forbidden(Exception):
     pass
 
 
+def _commune_site(request) -> Site | None:
+    """The commune whose admin this request is on: each commune's inbox holds its own
+    citizens' threads only (one installation may serve every commune of a city)."""
+    return Site.find_for_request(request)
+
+
+def _threads(request):
+    return Feedback.objects.filter(site=_commune_site(request))
+
+
 def _forbidden_as_403(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -64,7 +75,7 @@ def inbox(request):
     overdue = request.GET.get("overdue") == "1"
     today = timezone.localdate()
     threads = selectors.feedback_inbox(
-        status=status, department_id=department_id, overdue=overdue, today=today
+        site=_commune_site(request), status=status, department_id=department_id, overdue=overdue, today=today
     )
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("p"))
     return TemplateResponse(request, "feedback/admin/inbox.html", {
@@ -104,7 +115,7 @@ def _detail_context(request, feedback, *, handle_form=None, reply_form=None):
 def detail(request, pk):
     _require(request, VIEW)
     feedback = get_object_or_404(
-        Feedback.objects.select_related("citizen", "department", "assignee", "bulletin"), pk=pk
+        _threads(request).select_related("citizen", "department", "assignee", "bulletin"), pk=pk
     )
     here = reverse("feedback_admin:detail", args=[feedback.pk])
     if request.method != "POST":
@@ -154,7 +165,7 @@ def detail(request, pk):
 def bulletin(request, pk):
     """Turn the answer of public interest into a draft bulletin (Chuyển thành bản tin phát thanh)."""
     _require(request, CHANGE)
-    feedback = get_object_or_404(Feedback.objects.select_related("site", "bulletin"), pk=pk)
+    feedback = get_object_or_404(_threads(request).select_related("site", "bulletin"), pk=pk)
     if request.method == "POST":
         form = BulletinDraftForm(request.POST)
         if form.is_valid():

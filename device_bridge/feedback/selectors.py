@@ -72,10 +72,12 @@ def reply_window(citizen: Citizen, *, now: dt.datetime | None = None) -> ReplyWi
     return ReplyWindow(FREE, "")
 
 
-def feedback_inbox(*, status: str = "", department_id: int | None = None, overdue: bool = False,
+def feedback_inbox(*, site, status: str = "", department_id: int | None = None, overdue: bool = False,
                    today: dt.date | None = None) -> QuerySet[Feedback]:
     """Threads for the inbox, newest message first, with what the list shows joined in."""
-    queryset = Feedback.objects.select_related("citizen", "department", "assignee", "site")
+    queryset = Feedback.objects.filter(site=site).select_related(
+        "citizen", "department", "assignee", "site"
+    )
     if status:
         queryset = queryset.filter(status=status)
     if department_id:

@@ -237,12 +237,13 @@ def test_inbox_filters_by_status_department_and_overdue(officer_client, site_tre
     assert answered_late.pk in shown(status="bogus")  # an unknown value shows everything
     page = officer_client.get(url)
     assert page.content.decode().count('data-overdue="true"') == 1
-    # A fixed number of queries whatever the number of threads (session, user, perms, list...).
-    with django_assert_num_queries(12):
+    # A fixed number of queries whatever the number of threads: session, user, groups and
+    # permissions, the commune (Site) of the admin, the list and its filters.
+    with django_assert_num_queries(13):
         officer_client.get(url)
     for n in range(10, 30):
         make_thread(user_id=f"u-{n}", text=f"Phản ánh số {n}")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         officer_client.get(url)
 
 
@@ -363,3 +364,26 @@ def test_reply_with_a_burnt_refresh_token_says_to_reconnect_and_keeps_the_reply(
     assert zalo_fake.outbox == []
     page = officer_client.get(reverse("feedback_admin:detail", args=[thread.pk])).content.decode()
     assert "Kết nối lại" in page and "Gửi lại" in page
+
+
+# --- One installation, several communes --------------------------------------------------
+
+
+def test_inbox_shows_only_the_threads_of_the_commune_whose_admin_is_open(officer_client):
+    ours = make_thread(user_id="u-ours", text="Cống thôn Đông bị tắc")
+    other_site = Site.objects.create(hostname="xa-khac.example", port=80,
+                                     root_page=Site.objects.get(is_default_site=True).root_page,
+                                     site_name="Xã khác")
+    other_citizen = Citizen.objects.create(site=other_site, zalo_user_id="u-other",
+                                           last_interaction_at=timezone.now())
+    theirs = Feedback.objects.create(site=other_site, citizen=other_citizen,
+                                     subject="Phản ánh của xã khác", last_message_at=timezone.now())
+
+    listing = officer_client.get(reverse("feedback_admin:inbox"))
+    assert [row[0].pk for row in listing.context["rows"]] == [ours.pk]
+    assert officer_client.get(reverse("feedback_admin:detail", args=[theirs.pk])).status_code == 404
+    forged = officer_client.post(reverse("feedback_admin:detail", args=[theirs.pk]),
+                                 {"action": "reply", "text": "Trả lời nhầm xã"})
+    assert forged.status_code == 404
+    assert not theirs.messages.exists()
+    assert officer_client.get(reverse("feedback_admin:bulletin", args=[theirs.pk])).status_code in (403, 404)
