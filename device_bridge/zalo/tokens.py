@@ -25,6 +25,9 @@ from .models import ZaloAccount
 
 logger = logging.getLogger(__name__)
 
+#: Seconds a token request may take while the refresh lock is held.
+TOKEN_READ_TIMEOUT = 10.0
+
 
 def oauth_token_request(*, fields: dict, config: ZaloSettings | None = None,
                         http: httpx.Client | None = None) -> dict:
@@ -39,6 +42,9 @@ def oauth_token_request(*, fields: dict, config: ZaloSettings | None = None,
             "POST", config.oauth_base + facts.OAUTH_TOKEN_PATH,
             headers={facts.OAUTH_SECRET_HEADER: config.app_secret},  # form-encoded [facts]
             data={**fields, "app_id": config.app_id},
+            # Short: the caller holds the account's row lock (on SQLite, the write lock).
+            timeout=httpx.Timeout(min(config.read_timeout, TOKEN_READ_TIMEOUT),
+                                  connect=config.connect_timeout),
         )
         response = send(http, request)
     finally:
