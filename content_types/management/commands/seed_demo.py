@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from content_types.services import DEMO_PASSWORD, demo_site_seed
+from contests.demo import seed_demo_contest
 
 
 class Command(BaseCommand):
@@ -8,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = demo_site_seed()
+        seed_demo_contest()
         self.stdout.write(
             "Đã tạo: {categories} lĩnh vực, {zones} thôn/tổ dân phố, {pages} trang, "
             "{users} tài khoản, {schedules} mẫu lịch phát, {rules} quy tắc phân phối, "
