@@ -180,13 +180,10 @@ def round_ranking(request, round_id: int):
         return redirect("contests_admin:round_ranking", round_id=round.pk)
     rows = ranking_for_round(round, limit=RANKING_ROWS_SHOWN)
     awarded = dict(round.winners.values_list("participant_id", "prize"))
-    for row in rows:
-        row_prize = awarded.get(row.participant_id, "")
-        row.awarded = row_prize  # type: ignore[attr-defined]
     return TemplateResponse(request, "contests/admin/round_ranking.html", {
         "round": round,
         "contest": round.page,
-        "rows": rows,
+        "rows": [(row, awarded.get(row.participant_id, "")) for row in rows],
         "actual": all_correct_count(round),
         "prizes": Winner.Prize.choices,
         "awarded_count": len(awarded),
