@@ -127,3 +127,20 @@ def test_postgres_full_text_ranking_alone_puts_exact_tones_first(site_tree, bull
         assert position[bulletins["storm"].pk] < position[bulletins[key].pk], _titles(results)
     for key in ("insurance", "social_insurance"):
         assert position[bulletins["houses"].pk] < position[bulletins[key].pk], _titles(results)
+
+
+def test_search_page_queries_do_not_grow_with_the_results(client, site_tree, bulletins):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/search/", {"q": "bao"}).status_code == 200
+        return len(queries)
+
+    count_queries()  # the first request creates the site's settings row and fills caches
+    few = count_queries()
+    for number in range(6):
+        make_bulletin(site_tree.news, category=site_tree.categories["an-sinh-xa-hoi"],
+                      title=f"Bảo hiểm y tế đợt {number}", body=_body("Bảo hiểm."))
+    assert count_queries() == few
