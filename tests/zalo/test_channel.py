@@ -293,3 +293,14 @@ def test_a_page_being_sent_by_another_worker_is_retried_not_duplicated(zalo_setu
     assert delivery.status == Delivery.Status.PENDING
     assert "tiến trình khác" in delivery.last_error
     assert fake.calls(facts.ARTICLE_CREATE) == []
+
+
+def test_the_bulletins_audio_is_linked_from_the_article(zalo_setup, dev_audio):
+    site, fake, account = zalo_setup
+    page = make_bulletin(site.news, category=site.categories["an-sinh-xa-hoi"])
+    dev_audio.add(page, send_signal=False)
+    assert _run(_dispatch(page)[1]).status == Delivery.Status.DONE
+    (article,) = fake.live_articles()
+    audio_url = page.audio["url"]
+    assert audio_url.startswith("http://testserver/audio/")
+    assert any(audio_url in item["content"] for item in article["body"] if item["type"] == "text")

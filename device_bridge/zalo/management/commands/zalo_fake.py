@@ -32,11 +32,17 @@ class Command(BaseCommand):
             f"  refresh token for `manage.py zalo_connect`: {fake.issue_refresh_token()}")
         if connect:
             self._connect(fake)
+        shown = {"outbox": 0, "articles": 0}
         try:
             while True:
-                time.sleep(5)
-                if fake.outbox:
-                    self.stdout.write(f"outbox: {len(fake.outbox)} message(s); last: {fake.outbox[-1]}")
+                time.sleep(2)
+                for entry in fake.outbox[shown["outbox"]:]:
+                    self.stdout.write(f"fake Zalo sent: {entry}")
+                shown["outbox"] = len(fake.outbox)
+                articles = list(fake.articles.values())
+                for article in articles[shown["articles"]:]:
+                    self.stdout.write(f"fake Zalo article {article['id']}: {article['title']}")
+                shown["articles"] = len(articles)
         except KeyboardInterrupt:
             pass
         finally:
