@@ -191,9 +191,11 @@ def test_editor_submits_and_approver_listens_then_approves_from_the_dashboard(
     )
     other.save_revision(user=editor)
     other.get_workflow().start(other, editor)
+    approver_page.set_viewport_size({"width": 375, "height": 812})  # on a phone, this time
     approver_page.goto(f"{base}/admin/")
+    approver_page.screenshot(path=str(ARTIFACTS / "05b-queue-phone.png"), full_page=True)
     approver_page.locator("[data-listen-item]", has_text=OTHER_TITLE).locator("h3 a").click()
-    approver_page.wait_for_url(f"{base}/admin/pages/{other.pk}/edit/")
+    approver_page.wait_for_url(f"{base}/admin/pages/{other.pk}/edit/#nghe-duyet")
     panel = approver_page.locator("[data-listen-in-editor]")
     approve = panel.locator("[data-listen-approve]")
     expect(approve).to_be_hidden()

@@ -199,6 +199,10 @@ class OnePanelOnePressTests(ModerationTestCase):
         self.assertEqual(dashboard.content.decode().count("data-listen-item "), 1)
         self.assertNotContains(dashboard, 'id="awaiting-review-section"')
         self.assertContains(dashboard, '<audio controls preload="none" data-listen-audio')
+        # Opening it leads to the player and "Duyệt" in the page editor (item 12).
+        edit_url = reverse("wagtailadmin_pages:edit", args=[self.page.pk])
+        self.assertContains(dashboard, f'href="{edit_url}#nghe-duyet"')
+        self.assertContains(self.client.get(edit_url), 'id="nghe-duyet"')
         self.assertNotRegex(dashboard.content.decode(), r"data-listen-play[\s>]")
 
     def test_other_task_types_stay_in_wagtails_panel(self):
