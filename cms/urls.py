@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/devices/", include("device_bridge.urls")),
     path("api/contests/", include("contests.api.urls")),
+    path("hoi-thi/", include("contests.judging.urls")),
     path("audio/", include("device_bridge.tts.urls")),
     path("workflows/", include("workflows.urls")),
     path("zalo/", include("device_bridge.feedback.urls")),

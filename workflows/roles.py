@@ -19,7 +19,8 @@ LEADER = "Lãnh đạo UBND"
 TECHNICIAN = "Kỹ thuật viên"
 ADMINISTRATOR = "Quản trị"
 FEEDBACK_OFFICER = "Cán bộ tiếp nhận phản ánh"  # answers citizens' Zalo feedback (issue 10)
-ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR, FEEDBACK_OFFICER)
+JURY = "Ban giám khảo"  # scores the entries of judged competitions (issue 11)
+ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR, FEEDBACK_OFFICER, JURY)
 
 #: App labels whose every permission the technician holds (fleet, clusters, schedules).
 TECHNICIAN_APP_LABELS = ("device_bridge",)
@@ -75,6 +76,13 @@ MODEL_PERMISSIONS = {
         "feedback.change_answertemplate",
         "feedback.delete_answertemplate",
         "feedback.view_answertemplate",
+    ),
+    # Granted by the judging app's own migration, like the feedback officer's.
+    JURY: (
+        "wagtailadmin.access_admin",
+        "judging.view_entry",
+        "judging.add_score",
+        "judging.change_score",
     ),
     ADMINISTRATOR: (
         "wagtailadmin.access_admin",

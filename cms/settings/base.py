@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     "device_bridge.zalo",
     "device_bridge.feedback",
     "contests",
+    "contests.judging",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

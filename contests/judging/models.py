@@ -14,7 +14,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -32,6 +31,10 @@ def entry_upload_to(instance, filename: str) -> str:
     return f"judging/{instance.site_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
 
 
+def team_name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 class Team(models.Model):
     """A team or unit (đội thi / đơn vị dự thi) registered for a judged contest.
 
@@ -47,6 +50,8 @@ class Team(models.Model):
         related_name="teams", limit_choices_to={"kind": "hoi_thi"},
     )
     name = models.CharField(_("tên đội"), max_length=150)
+    # The name case-folded with spaces collapsed: SQLite's LOWER() folds ASCII only (“Đ”).
+    name_key = models.CharField(max_length=150, editable=False)
     unit = models.CharField(_("đơn vị"), max_length=200)
     members = models.TextField(_("thành viên"), max_length=2000, help_text=_("Mỗi người một dòng."))
     contact_phone = models.CharField(_("điện thoại liên hệ"), max_length=15)
@@ -68,7 +73,7 @@ class Team(models.Model):
         ordering = ["contest_id", "name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), "contest", name="judging_team_name_once",
+                fields=["contest", "name_key"], name="judging_team_name_once",
                 violation_error_message=_("Tên đội này đã được đăng ký trong hội thi."),
             ),
         ]
@@ -78,6 +83,7 @@ class Team(models.Model):
 
     def save(self, *args, **kwargs):
         _site_from_contest(self, self.contest if self.contest_id else None)
+        self.name_key = team_name_key(self.name)
         if not self.token_hash:
             # Registered from the admin: no link yet; the organiser issues one from the listing.
             self.token_hash = "unset-" + uuid.uuid4().hex

@@ -31,10 +31,10 @@ def juror_scores(entry: Entry, juror) -> dict[int, Score]:
     return {s.criterion_id: s for s in Score.objects.filter(entry=entry, juror=juror)}
 
 
-def juror_progress(round: ContestRound, juror) -> dict[int, int]:
-    """How many criteria the juror has scored, per entry of the round (their own rows only)."""
+def juror_progress_for_contest(contest, juror) -> dict[int, int]:
+    """How many criteria the juror has scored, per entry of the contest (their own rows only)."""
     rows = (
-        Score.objects.filter(entry__round=round, juror=juror)
+        Score.objects.filter(entry__round__page=contest, juror=juror)
         .values("entry_id").annotate(n=Count("id"))
     )
     return {row["entry_id"]: row["n"] for row in rows}

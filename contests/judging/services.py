@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from contests.models import ContestPage, ContestRound
 from contests.services import ContestError, ip_hash, round_check_open
 
-from .models import Criterion, Entry, Score, Team
+from .models import Criterion, Entry, Score, Team, team_name_key
 
 JUROR_PERMISSION = "judging.add_score"
 
@@ -64,7 +64,7 @@ def team_register(
     if contest.kind != ContestPage.Kind.JUDGED:
         raise NotJudged(_("Cuộc thi này không nhận đăng ký đội thi."))
     name = " ".join(name.split())
-    if Team.objects.filter(contest=contest, name__iexact=name).exists():
+    if Team.objects.filter(contest=contest, name_key=team_name_key(name)).exists():
         raise DuplicateTeam(_("Tên đội “%(name)s” đã được đăng ký trong hội thi này.") % {"name": name})
     token = secrets.token_urlsafe(24)
     team = Team(
