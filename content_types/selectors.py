@@ -52,8 +52,12 @@ def page_search(query: str, *, site: Site | None) -> list[Page]:
         public_pages(site=site).specific().search(search_query, order_by_relevance=True)
         [:SEARCH_CANDIDATES]
     )
-    # ``sorted`` is stable: equal scores keep the backend's relevance order.
-    return sorted(candidates, key=lambda page: -tone_match_score(page, query))
+    # Between equal matches a live emergency comes first (a resident typing "bão" during a storm
+    # wants the warning); ``sorted`` is stable, so the rest keep the backend's relevance order.
+    return sorted(
+        candidates,
+        key=lambda page: (-tone_match_score(page, query), not getattr(page, "is_emergency", False)),
+    )
 
 
 def media_in_public_use(objects: QuerySet, *, site: Site | None = None) -> QuerySet:

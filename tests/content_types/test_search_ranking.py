@@ -89,6 +89,18 @@ def test_uppercase_and_decomposed_queries_match_like_typed_ones(site_tree, bulle
     assert page_search(decomposed, site=None)[0] == bulletins["storm"]
 
 
+def test_between_equal_matches_the_emergency_comes_first(site_tree, bulletins):
+    from content_types.models import Priority
+    from tests.factories import make_campaign
+
+    make_campaign(site_tree.campaigns, title="Phòng chống bão năm 2026", goal="<p>Phòng bão.</p>")
+    storm = bulletins["storm"]
+    storm.priority = Priority.EMERGENCY
+    storm.save_revision().publish()
+
+    assert page_search("bão", site=None)[0].pk == storm.pk
+
+
 def test_search_page_lists_the_storm_warning_first(client, site_tree, bulletins):
     html = client.get("/search/", {"q": "bão"}).content.decode()
 
