@@ -366,3 +366,5 @@ if env.EMERGENCY_WEBHOOK_URL:
             "OPTIONS": {"URL": env.EMERGENCY_WEBHOOK_URL, "SECRET": env.EMERGENCY_WEBHOOK_SECRET},
         }
     )
+if env.ZALO_APP_ID:  # approvers who linked their Zalo account (docs/zalo.md)
+    TTCS_EMERGENCY_NOTIFIERS.append({"CLASS": "device_bridge.zalo.notify.ZaloEmergencyNotifier"})

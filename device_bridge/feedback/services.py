@@ -89,6 +89,16 @@ def _open_thread(citizen: Citizen, when: dt.datetime, first_text: str) -> Feedba
     return thread
 
 
+def _staff_link_handle(site: Site, user_id: str, text: str) -> bool:
+    """Whether ``text`` was a staff member's Zalo link command (``device_bridge.zalo.staff_link``),
+    now handled and answered."""
+    try:
+        from device_bridge.zalo.staff_link import staff_link_message_handle
+    except ImportError:
+        return False
+    return staff_link_message_handle(site=site, zalo_user_id=user_id, text=text)
+
+
 def _message_receive(event: dict, site: Site, user_id: str) -> str:
     when = webhook.event_time(event)
     msg_id = webhook.message(event).get("msg_id")
@@ -103,6 +113,8 @@ def _message_receive(event: dict, site: Site, user_id: str) -> str:
     if citizen.last_interaction_at is None or citizen.last_interaction_at < when:
         citizen.last_interaction_at = when
         citizen.save(update_fields=["last_interaction_at"])
+    if event.get("event_name") == webhook.TEXT and _staff_link_handle(site, user_id, text):
+        return "staff_link"  # "LIENKET <mã>" from a staff member: no feedback thread
     thread = _open_thread(citizen, when, text or _("(ảnh)"))
     FeedbackMessage.objects.create(
         feedback=thread,

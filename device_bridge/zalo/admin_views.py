@@ -25,8 +25,15 @@ from wagtail.models import Site
 from . import facts
 from .client import zalo_settings
 from .errors import ZaloError
-from .models import ZaloAccount, ZaloArticle, ZaloBroadcast
+from .models import StaffZaloLink, ZaloAccount, ZaloArticle, ZaloBroadcast
 from .selectors import broadcast_quota_use
+from .staff_link import (
+    CODE_LIFETIME,
+    KEYWORD,
+    code_display,
+    staff_link_code_issue,
+    staff_link_remove,
+)
 from .tokens import account_check, account_connect
 
 logger = logging.getLogger(__name__)
@@ -173,3 +180,29 @@ def oauth_callback_view(request):
         messages.success(request, _("Đã kết nối Zalo OA “%(name)s”.")
                          % {"name": account.oa_name or account.oa_id})
     return redirect(_back(account.site))
+
+
+def staff_link_view(request):
+    """"Liên kết Zalo": the signed-in staff member's own link on a site, a one-time code to send
+    to the OA as ``LIENKET <mã>``, and unlinking. The code is shown once and never stored."""
+    site = _site(request)
+    code = expires_at = None
+    if request.method == "POST":
+        if request.POST.get("action") == "unlink":
+            if staff_link_remove(site=site, user=request.user):
+                messages.success(request, _("Đã huỷ liên kết Zalo."))
+            return redirect(reverse("zalo_admin:staff_link") + f"?site={site.pk}")
+        code, expires_at = staff_link_code_issue(site=site, user=request.user)
+    link = StaffZaloLink.objects.filter(site=site, user=request.user).first()
+    account = ZaloAccount.objects.filter(site=site).first()
+    return TemplateResponse(request, "zalo/admin/staff_link.html", {
+        "site": site,
+        "sites": Site.objects.order_by("site_name", "hostname"),
+        "account": account,
+        "link": link if link is not None and link.is_linked else None,
+        "code": code_display(code) if code else "",
+        "keyword": KEYWORD,
+        "expires_at": expires_at,
+        "lifetime_minutes": int(CODE_LIFETIME.total_seconds() // 60),
+        "window_days": facts.CS_MAX_DAYS,
+    })

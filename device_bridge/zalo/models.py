@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -153,3 +154,44 @@ class ZaloBroadcast(models.Model):
 
     def __str__(self):
         return f"{self.title} · {self.month:%m/%Y}"
+
+
+class StaffZaloLink(models.Model):
+    """A staff member's Zalo account as the commune's OA knows it (its ``zalo_user_id``), so the
+    OA can alert them (``notify.ZaloEmergencyNotifier``).
+
+    Linked without code: the admin page "Liên kết Zalo" issues a one-time code, and the staff
+    member sends ``LIENKET <code>`` to the OA (``staff_link.staff_link_message_handle``). Only
+    the code's hash is kept, until it is used or expires; a pending code does not undo a link.
+    """
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("cổng thông tin"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="zalo_links",
+        verbose_name=_("cán bộ"),
+    )
+    zalo_user_id = models.CharField(_("mã người dùng Zalo"), max_length=64, blank=True)
+    linked_at = models.DateTimeField(_("liên kết lúc"), null=True, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("liên kết Zalo của cán bộ")
+        verbose_name_plural = _("liên kết Zalo của cán bộ")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "user"], name="zalo_staff_link_user_per_site"),
+            models.UniqueConstraint(
+                fields=["site", "zalo_user_id"], condition=~models.Q(zalo_user_id=""),
+                name="zalo_staff_link_account_per_site",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · Zalo {self.zalo_user_id or '–'}"
+
+    @property
+    def is_linked(self) -> bool:
+        return bool(self.zalo_user_id)

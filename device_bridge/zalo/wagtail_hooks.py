@@ -32,3 +32,17 @@ def register_zalo_permissions():
 
     # Shown on the group edit page: who may connect the OA and change its settings.
     return Permission.objects.filter(content_type__app_label="zalo", codename="change_zaloaccount")
+
+
+@hooks.register("register_account_menu_item")
+def register_zalo_staff_link_account_item(request):
+    """Account page → "Liên kết Zalo": receive emergency approval alerts from the OA."""
+    from .client import zalo_settings
+
+    if not zalo_settings().configured:
+        return None
+    return {
+        "url": reverse("zalo_admin:staff_link"),
+        "label": _("Liên kết Zalo"),
+        "help_text": _("Nhận cảnh báo bản tin khẩn cấp chờ duyệt qua Zalo OA của xã."),
+    }
