@@ -275,7 +275,7 @@ def test_four_users_walk_their_daily_flow_on_desktop_and_phone(live_server, demo
     walk.shot(approver_phone, "nguoi-duyet-dien-thoai", guide=True)
     # ... and approved from the page editor's audio panel, where the queue's link leads.
     item.get_by_role("link", name=TITLE).click()
-    approver_phone.wait_for_url(edit_url)
+    approver_phone.wait_for_url(re.compile(rf"{re.escape(edit_url)}(#.*)?$"))
     in_editor = approver_phone.locator("[data-listen-in-editor]")
     approve = in_editor.locator("[data-listen-approve]")
     in_editor.scroll_into_view_if_needed()
