@@ -103,7 +103,7 @@ def staff_link_message_handle(*, site, zalo_user_id: str, text: str,
                                           "until": window_end.strftime("%d/%m/%Y %H:%M")}
         else:
             reply = _("Để liên kết Zalo với tài khoản quản trị, vào trang quản trị → Tài khoản → "
-                      "“Liên kết Zalo”, lấy mã rồi nhắn: LIENKET <mã>.")
+                      "Thao tác khác → “Liên kết Zalo”, lấy mã rồi nhắn: LIENKET <mã>.")
         _reply_on_commit(site, zalo_user_id, reply)
         return True
     with transaction.atomic():
@@ -117,7 +117,7 @@ def staff_link_message_handle(*, site, zalo_user_id: str, text: str,
                            zalo_user_id, site.pk)
             reply = _("Mã liên kết không đúng, đã dùng hoặc đã hết hạn (mã chỉ dùng được một lần "
                       "trong %(minutes)s phút). Hãy lấy mã mới trong trang quản trị → Tài khoản → "
-                      "“Liên kết Zalo”.") % {"minutes": int(CODE_LIFETIME.total_seconds() // 60)}
+                      "Thao tác khác → “Liên kết Zalo”.") % {"minutes": int(CODE_LIFETIME.total_seconds() // 60)}
         else:
             # One Zalo account alerts one staff member per site: a new link moves it.
             moved = (StaffZaloLink.objects.filter(site=site, zalo_user_id=zalo_user_id)
