@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from content_types.models import Priority
+from tests.contests.builders import make_contest
 from tests.factories import build_site, make_bulletin, make_campaign
 from tests.workflows.helpers import PASSWORD, make_user
 from workflows import roles
@@ -71,6 +72,7 @@ def a11y_site(transactional_db, settings, tmp_path):
                              audience="Toàn thể nhân dân trong xã")
     campaign_bulletin = make_bulletin(campaign, category=disaster,
                                       title="Hướng dẫn sơ tán khi có bão")
+    contest = make_contest(tree.home)
     # One bulletin waits for the approver: the listen queue on the dashboard.
     waiting = make_bulletin(tree.news, category=social, publish=False, owner=editor,
                             title="Thông báo họp dân Thôn Đông tháng 12")
@@ -80,6 +82,7 @@ def a11y_site(transactional_db, settings, tmp_path):
         "tree": tree, "editor": editor, "approver": approver, "bulletin": bulletin,
         "priority": priority, "older_emergency": older_emergency, "storm": storm,
         "campaign": campaign, "campaign_bulletin": campaign_bulletin, "waiting": waiting,
+        "contest": contest,
     }
 
 

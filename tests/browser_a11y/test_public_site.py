@@ -29,6 +29,8 @@ def public_urls(site) -> dict[str, str]:
         "emergency": site["storm"].url,
         "campaign-index": tree.campaigns.url,
         "campaign": site["campaign"].url,
+        "contest-index": site["contest"].get_parent().url,
+        "contest": site["contest"].url,
         "search": "/search/?q=b%C3%A3o",
         "search-empty": "/search/?q=kh%C3%B4ng%20c%C3%B3%20g%C3%AC",
         "not-found": "/khong-co-trang-nay/",
