@@ -454,3 +454,34 @@ def test_jury_role_exists_with_its_permissions():
     held = {f"{p.content_type.app_label}.{p.codename}" for p in jury.permissions.select_related("content_type")}
     assert {"judging.add_score", "judging.change_score", "judging.view_entry", "wagtailadmin.access_admin"} <= held
     assert not any(p.endswith("_team") or p.endswith("_criterion") for p in held)
+
+
+def test_audio_entry_is_played_to_jurors_only(contest, juror_a, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client = Client()
+    link = link_of(register(client, contest))
+    mp3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 64
+    wrong = submit(client, link, kind="audio", text="", audio=SimpleUploadedFile("ghi-am.mp3", PDF))
+    assert wrong.status_code == 400
+    assert submit(client, link, kind="audio", audio=SimpleUploadedFile("ghi-am.mp3", mp3)).status_code == 201
+    entry = Entry.objects.get()
+    url = reverse("judging_admin:entry_file", args=[entry.pk, "ghi-am"])
+    response = logged_in(juror_a).get(url, HTTP_RANGE="bytes=0-2")
+    assert response.status_code == 206
+    assert (response["Content-Type"], b"".join(response.streaming_content)) == ("audio/mpeg", b"ID3")
+    assert response["Content-Disposition"].startswith("inline;")
+    screen = logged_in(juror_a).get(reverse("judging_admin:entry_score", args=[entry.pk])).content.decode()
+    assert f'<audio controls preload="none" src="{url}">' in screen
+    assert logged_in(juror_a).get(reverse("judging_admin:entry_file", args=[entry.pk, "tep"])).status_code == 404
+
+
+def test_scoring_waits_for_the_round_to_start(site_tree, juror_a):
+    later = timezone.now() + dt.timedelta(days=2)
+    contest = make_judged(site_tree.home, slug="hoi-thi-sau", starts=later, ends=later + dt.timedelta(days=1))
+    criterion = Criterion.objects.create(contest=contest, name="Nội dung")
+    team, _token = make_team(contest, "Đội Sớm")
+    entry = Entry.objects.create(team=team, round=contest.rounds.get(), kind="text", title="Bài", text="x")
+    with pytest.raises(services.ContestError, match="chưa bắt đầu"):
+        services.scores_record(entry=entry, juror=juror_a, values={criterion.pk: ("5", "")})
+    assert score_post(logged_in(juror_a), entry, {criterion: ("5", "")}).status_code == 403
+    assert Score.objects.count() == 0
