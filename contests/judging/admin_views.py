@@ -96,8 +96,12 @@ def contest_entries(request, page_id: int):
 
 def entry_score(request, entry_id: int):
     """A juror scores one entry: the criteria with their weights and only the juror's own scores
-    until the round closes; after it, the jury's averages for this entry too."""
-    _require(request, SCORE)
+    until the round closes; after it, the jury's averages for this entry too. Organisers see
+    the entry (and, after the close, the averages) without a form."""
+    _require(request, VIEW_ENTRIES)
+    is_juror = request.user.has_perm(SCORE)
+    if request.method == "POST":
+        _require(request, SCORE)
     entry = get_object_or_404(Entry.objects.select_related("team", "round__page"), pk=entry_id)
     round = entry.round
     criteria = list(Criterion.objects.filter(contest_id=round.page_id))
@@ -123,7 +127,7 @@ def entry_score(request, entry_id: int):
         else:
             messages.success(request, _("Đã lưu điểm của bạn cho “%(title)s”.") % {"title": entry.title})
             return redirect("judging_admin:entry_score", entry_id=entry.pk)
-    mine = selectors.juror_scores(entry, request.user)
+    mine = selectors.juror_scores(entry, request.user) if is_juror else {}
     closed = selectors.round_closed(round, now)
     result = None
     if closed:
@@ -139,7 +143,7 @@ def entry_score(request, entry_id: int):
     ]
     response = TemplateResponse(request, "contests/judging/admin/entry_score.html", {
         "entry": entry, "round": round, "contest": round.page, "rows": rows, "errors": errors,
-        "open": round.is_open(now), "closed": closed, "result": result,
+        "open": round.is_open(now), "closed": closed, "result": result, "is_juror": is_juror,
     })
     if errors:
         response.status_code = 400

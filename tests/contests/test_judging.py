@@ -290,7 +290,8 @@ def test_a_juror_sees_only_their_own_scores_before_the_round_closes(contest, cri
     html = screen.content.decode()
     assert screen.status_code == 200
     assert "Nội dung" in html and "Hình thức" in html and 'value="9"' in html and "ý kiến A" in html
-    assert "NHAN-XET-CUA-B" not in html and "7.25" not in html and "3.5" not in html
+    assert "NHAN-XET-CUA-B" not in html
+    assert not {"7.25", "7,25", "3.5", "3,5"} & set(re.findall(r"\d+[.,]\d+", html))
     # Nor through the listing, the results or any snippet endpoint.
     listing = a.get(reverse("judging_admin:contest_entries", args=[contest.pk])).content.decode()
     assert "7.25" not in listing and "NHAN-XET-CUA-B" not in listing
@@ -299,9 +300,10 @@ def test_a_juror_sees_only_their_own_scores_before_the_round_closes(contest, cri
     assert a.get(f"/api/v2/pages/{contest.pk}/").status_code in (200, 404)
     assert "NHAN-XET-CUA-B" not in a.get(f"/api/v2/pages/{contest.pk}/").content.decode()
     # Organisers do not see the scores before close either.
-    assert logged_in(make_user("quantri2", roles.ADMINISTRATOR)).get(
-        reverse("judging_admin:round_results", args=[entry.round_id])
-    ).status_code == 403
+    organiser = logged_in(make_user("quantri2", roles.ADMINISTRATOR))
+    assert organiser.get(reverse("judging_admin:round_results", args=[entry.round_id])).status_code == 403
+    seen = organiser.get(reverse("judging_admin:entry_score", args=[entry.pk])).content.decode()
+    assert "7.25" not in seen and "7,25" not in seen and "NHAN-XET-CUA-B" not in seen and "ý kiến A" not in seen
 
 
 def test_forged_posts_cannot_touch_another_jurors_scores(contest, criteria, juror_a, juror_b, site_tree):
@@ -444,7 +446,13 @@ def test_organisers_manage_teams_and_criteria_but_do_not_score(contest, criteria
     assert "Cấp đường dẫn nộp bài mới" in listing.content.decode()
     assert client.get(reverse("wagtailsnippets_judging_criterion:add")).status_code == 200
     assert client.get(reverse("wagtailsnippets_judging_team:edit", args=[entry.team.pk])).status_code == 200
-    assert client.get(reverse("judging_admin:entry_score", args=[entry.pk])).status_code == 403
+    # They read the entry, without a scoring form, and cannot post scores.
+    screen = client.get(reverse("judging_admin:entry_score", args=[entry.pk]))
+    assert screen.status_code == 200
+    assert "Bài của Đội Thôn Đông" in screen.content.decode()
+    assert 'name="score-' not in screen.content.decode()
+    assert score_post(client, entry, {criteria[0]: ("5", "")}).status_code == 403
+    assert Score.objects.count() == 0
 
 
 def test_jury_role_exists_with_its_permissions():
