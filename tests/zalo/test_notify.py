@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import re
 
 import pytest
 from django.urls import reverse
@@ -254,3 +255,72 @@ def test_nothing_is_sent_when_no_approver_linked(staff, site, zalo_account, zalo
     submit_emergency()
     assert zalo_fake.outbox == []
 
+
+
+# --- In the browser ------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_approver_links_zalo_from_the_account_page_in_chromium(live_server, transactional_db,
+                                                               zalo_fake):
+    import os
+    from pathlib import Path
+
+    import httpx
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.factories import build_site
+    from tests.workflows.test_browser_moderation import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        SLOW,
+        watch_policies,
+    )
+    from tests.zalo.conftest import connect_account
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    artifacts = Path(__file__).resolve().parent.parent / "artifacts" / "zalo"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    build_site()
+    connect_account(Site.objects.get(is_default_site=True), zalo_fake)
+    reviewer = make_user("duyetvhxh", roles.REVIEWER)
+    base = live_server.url
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             headless=True)
+        page = watch_policies(browser.new_context(locale="vi-VN"), problems).new_page()
+        page.set_default_timeout(SLOW)
+        page.goto(f"{base}/admin/login/")
+        page.fill("input[name=username]", "duyetvhxh")
+        page.fill("input[name=password]", "mat-khau-thu-nghiem")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/admin/")
+        page.goto(f"{base}/admin/account/")
+        page.get_by_role("tab", name="Thao tác khác").click()
+        page.get_by_role("link", name="Liên kết Zalo").click()
+        expect(page.locator("[data-zalo-link-status]")).to_have_attribute(
+            "data-zalo-link-status", "not_linked")
+        page.get_by_role("button", name="Tạo mã liên kết").click()
+        message = page.locator("[data-zalo-link-code]").inner_text().strip()
+        assert re.fullmatch(r"LIENKET [A-Z0-9]{4}-[A-Z0-9]{4}", message), message
+        page.screenshot(path=str(artifacts / "lien-ket-01-ma.png"), full_page=True)
+
+        # The approver sends the message to the OA from their phone: Zalo calls the webhook.
+        raw, headers = zalo_fake.signed_event(text_event(zalo_fake, user_id="u-duyet",
+                                                         text=message))
+        answer = httpx.post(f"{base}/zalo/webhook/", content=raw,
+                            headers={**headers, "Content-Type": "application/json"}, timeout=10)
+        assert answer.status_code == 200
+
+        page.goto(f"{base}/admin/zalo/lien-ket/")
+        expect(page.locator("[data-zalo-link-status]")).to_have_attribute(
+            "data-zalo-link-status", "linked")
+        page.screenshot(path=str(artifacts / "lien-ket-02-da-lien-ket.png"), full_page=True)
+        browser.close()
+    assert StaffZaloLink.objects.get(user=reviewer).zalo_user_id == "u-duyet"
+    assert answers_to(zalo_fake, "u-duyet")[0].startswith("Đã liên kết Zalo")
+    assert not Feedback.objects.exists()
+    assert problems == []
