@@ -6,3 +6,6 @@ class JudgingConfig(AppConfig):
     name = "contests.judging"
     label = "judging"
     verbose_name = _("Hội thi")
+
+    def ready(self):
+        from . import receivers  # noqa: F401

@@ -194,7 +194,8 @@ def test_team_submits_a_text_entry_once_while_the_round_is_open(contest):
     assert Entry.objects.count() == 1
 
 
-def test_file_entries_are_checked_and_private(contest, organiser, juror_a, settings, tmp_path):
+def test_file_entries_are_checked_and_private(contest, organiser, juror_a, settings, tmp_path,
+                                              django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = str(tmp_path)
     client = Client()
     link = link_of(register(client, contest))
@@ -224,6 +225,12 @@ def test_file_entries_are_checked_and_private(contest, organiser, juror_a, setti
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == PDF
         assert response["Cache-Control"].startswith("private, no-store")
+    # A team erased on request takes its files with it.
+    stored = tmp_path / entry.file.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.team.delete()
+    assert not stored.exists() and Entry.objects.count() == 0
 
 
 def test_video_link_must_be_https_on_a_known_host(contest):
@@ -372,6 +379,9 @@ def test_weighted_averages_and_ranking_after_close(contest, criteria, juror_a, j
         ("Nội dung", Decimal("7.00"), 2), ("Hình thức", Decimal("8.00"), 2),
     ]
     assert rows[3].per_criterion[1].average is None
+    site_id = contest.get_site().pk
+    assert {s.site_id for s in Score.objects.all()} | {e.site_id for e in Entry.objects.all()} | {
+        c.site_id for c in criteria} == {site_id}
     # The heaviest criterion breaks a tie on total before the submission time does.
     services_now = timezone.now()
     ContestRound.objects.filter(page=contest).update(ends_at=services_now + dt.timedelta(days=1))
