@@ -112,6 +112,9 @@ LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt"))]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "cms.rich_text.LabelledDraftailRichTextArea"},  # accessible name
+}
 WAGTAIL_ALLOW_UNICODE_SLUGS = False  # ASCII slugs, Vietnamese transliterated (content_types.forms)
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True

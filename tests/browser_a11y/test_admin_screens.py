@@ -9,13 +9,9 @@ from .conftest import ARTIFACTS, DESKTOP, PHONE, SLOW, axe_violations, describe,
 pytestmark = pytest.mark.browser
 
 # Violations inside Wagtail's own admin markup that no template or setting of ours can fix,
-# as (rule, CSS selector of the offending element); everything else stays strict.
-WAGTAIL_ADMIN_KNOWN: dict[str, str] = {
-    # Wagtail 8's Draftail rich-text editor inside a StreamField block (the bulletin body's
-    # paragraphs): Draft.js renders its contenteditable as role="textbox" with no accessible
-    # name, and Wagtail passes no label to it; the block has no setting for one.
-    "aria-input-field-name": ".DraftEditor-root .public-DraftEditor-content[role=textbox]",
-}
+# as (rule, CSS selector of the offending element); everything else stays strict. Empty: the
+# one Wagtail 8 had (Draftail's unlabelled textbox) is fixed by cms.rich_text.
+WAGTAIL_ADMIN_KNOWN: dict[str, str] = {}
 
 
 def test_editor_and_approver_screens_have_no_serious_violations(live_server, a11y_site, browser):
