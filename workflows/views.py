@@ -91,9 +91,10 @@ def _back_to_editor(request, obj) -> str | None:
     the user may still open it; after the last step they usually may not."""
     if request.GET.get("from") != "edit" or not isinstance(obj, Page):
         return None
-    if not obj.permissions_for_user(request.user).can_edit():
+    page = Page.objects.get(pk=obj.pk).specific  # as it is now: the action moved its workflow
+    if not page.permissions_for_user(request.user).can_edit():
         return None
-    return reverse("wagtailadmin_pages:edit", args=[obj.pk])
+    return reverse("wagtailadmin_pages:edit", args=[page.pk])
 
 
 @require_POST
@@ -126,8 +127,6 @@ def act(request, task_state_id: int):
     if _wants_json(request):
         return JsonResponse({"ok": True, "message": message})
     messages.success(request, message)
-    if isinstance(obj, Page):
-        obj = Page.objects.get(pk=obj.pk).specific  # its moderation state changed
     return redirect(_back_to_editor(request, obj) or _next_url(request))
 
 
