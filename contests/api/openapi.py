@@ -162,6 +162,16 @@ SCHEMAS = {
                     "chosen": {"type": "boolean"}, "correct": {"type": "boolean"}}}}}}},
         },
     },
+    "Score": {
+        "type": "object",
+        "description": "Như Result nhưng không có review (xem GET /attempts/{token}/result).",
+        "properties": {
+            "token": {"type": "string"}, "status": {"const": "submitted"},
+            "round": {"type": "object"}, "score": _ID, "max_score": _ID,
+            "all_correct": {"type": "boolean"}, "prediction": {"type": ["integer", "null"]},
+            "duration_ms": _ID, "submitted_at": {"type": "string", "format": "date-time"},
+        },
+    },
 }
 
 PATHS = {
@@ -202,7 +212,8 @@ PATHS = {
         "parameters": [_TOKEN_PARAM],
         "requestBody": {"required": True, "content": {"application/json": {
             "schema": _ref("Submission")}}},
-        "responses": {"200": _json(_ref("Result"), "Kết quả"), **_errors(400, 403, 409, 429)},
+        "responses": {"200": _json(_ref("Score"), "Điểm (đáp án: GET …/result)"),
+                      **_errors(400, 403, 409, 429)},
     }},
     "/attempts/{token}/result": {"get": {
         "summary": "Kết quả và đáp án sau khi nộp",

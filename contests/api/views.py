@@ -133,8 +133,8 @@ def attempt_state(attempt: Attempt, signed: str, now: dt.datetime) -> dict:
     }
 
 
-def attempt_result(attempt: Attempt, signed: str) -> dict:
-    return {
+def attempt_result(attempt: Attempt, signed: str, *, review: bool = True) -> dict:
+    data = {
         "token": signed,
         "status": "submitted",
         "round": {"id": attempt.round_id, "title": attempt.round.title},
@@ -144,8 +144,10 @@ def attempt_result(attempt: Attempt, signed: str) -> dict:
         "prediction": attempt.prediction,
         "duration_ms": attempt.duration_ms,
         "submitted_at": _iso(attempt.submitted_at),
-        "review": services.attempt_review(attempt),
     }
+    if review:
+        data["review"] = services.attempt_review(attempt)
+    return data
 
 
 # --- lookups ----------------------------------------------------------------------------------
@@ -324,7 +326,9 @@ class Submit(ContestAPIView):
         if prediction is not None and (isinstance(prediction, bool) or not isinstance(prediction, int)):
             raise services.BadAnswer(_("Số dự đoán phải là một số nguyên, ví dụ 25."))
         attempt = services.attempt_submit(attempt=attempt, answers=answers, prediction=prediction)
-        return Response(attempt_result(attempt, token))
+        # The score only: submissions all arrive in the last minute of a round, and the review
+        # (three more queries) is one GET away, at the app's own pace.
+        return Response(attempt_result(attempt, token, review=False))
 
 
 class Result(ContestAPIView):

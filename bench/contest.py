@@ -1,0 +1,382 @@
+"""Quiz load: answer submissions per second and their p99 against one server process, and the
+ranking of a round of 100,000 attempts (issue 11, Performance to reach).
+
+One server process (Django's threaded WSGI server with DEBUG off and the SQLite file in WAL
+mode, as ``bench/devices.py`` runs it) serves both the quiz API and a bare Django view that
+parses the same JSON body and answers a small JSON document: the baseline measured in the same
+run. The load comes from one asyncio client in this process:
+
+- closed loop: ``CONCURRENCY`` clients submit back to back for ``SECONDS``: the sustained rate;
+- open loop: submissions arrive at ``RATE`` per second whatever the server does: p99 at the
+  goal's rate (a closed loop hides queueing behind its own waiting).
+
+Then 100,000 submitted attempts (80,000 residents, some with two) are ranked with
+``contests.selectors.ranking_for_round``, beside a plain ``ORDER BY`` of the same rows.
+Run: ``.venv/bin/python bench/contest.py`` (about 2 minutes). Goals: >= 200 submissions/s,
+p99 < 200 ms, ranking 100,000 attempts < 1 s.
+"""
+
+import asyncio
+import datetime as dt
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("BENCH_DB_DIR", tempfile.mkdtemp(prefix="ttcs-bench-contest-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ.setdefault("TTS_ENGINE", "fake")
+
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+RATE = float(os.environ.get("BENCH_RATE", "200"))
+OPEN_LOOP_CONNECTIONS = 32
+QUESTIONS_PER_ATTEMPT = 10
+BANK = 40
+RANKED_ATTEMPTS = 100_000
+RANKED_PEOPLE = 80_000
+API = "/api/contests/v1"
+BARE = "/bench/bare-submit"
+
+
+# --- the server's URLs: the site's own, plus the bare baseline ---------------------------------
+
+
+def bare_submit(request):
+    """The baseline: what any JSON POST costs in this stack, without the quiz."""
+    import json
+
+    from django.http import JsonResponse
+
+    body = json.loads(request.body)
+    return JsonResponse({"status": "submitted", "answers": len(body.get("answers", {}))})
+
+
+def __getattr__(name):
+    # ``ROOT_URLCONF = "bench.contest"`` in the server process only; built on first use so that
+    # importing this script does not need Django set up.
+    if name == "urlpatterns":
+        from django.urls import include, path
+        from django.views.decorators.csrf import csrf_exempt
+
+        return [path(BARE.lstrip("/"), csrf_exempt(bare_submit)), path("", include("cms.urls"))]
+    raise AttributeError(name)
+
+
+def serve(port: int) -> None:
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench.contest"
+    # All the load comes from one address: the per-IP allowance would refuse it. The counter
+    # is still incremented on every request, so its cost is measured.
+    settings.CONTESTS_RATE_LIMITS = {"submit_ip": (10**9, 60)}
+    from bench.devices import serve as devices_serve
+
+    devices_serve(port)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def build_contest():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from content_types.models import HomePage
+    from contests.models import Choice, ContestIndexPage, ContestPage, ContestRound, Question
+
+    call_command("migrate", verbosity=0)
+    home = HomePage.objects.first()
+    if home is None:
+        call_command("seed_demo", stdout=open(os.devnull, "w"))
+        home = HomePage.objects.first()
+    index = ContestIndexPage.objects.first()
+    if index is None:
+        index = home.add_child(instance=ContestIndexPage(title="Cuộc thi", slug="cuoc-thi"))
+    now = timezone.now()
+    contest = ContestPage(title="Cuộc thi đo tải", slug=f"do-tai-{int(time.time())}")
+    contest.rounds = [
+        ContestRound(title="Đợt đo tải", starts_at=now - dt.timedelta(days=1),
+                     ends_at=now + dt.timedelta(days=1), questions_per_attempt=QUESTIONS_PER_ATTEMPT,
+                     time_limit_seconds=3600, attempts_per_phone=2),
+    ]
+    index.add_child(instance=contest)
+    contest.save_revision().publish()
+    for n in range(BANK):
+        question = Question(contest=contest, text=f"Câu hỏi đo tải {n}?",
+                            kind=Question.Kind.MULTIPLE if n % 5 == 0 else Question.Kind.SINGLE)
+        question.choices = [Choice(text=f"Phương án {k}", is_correct=k == 0) for k in range(4)]
+        question.save()
+    return contest
+
+
+def open_attempts(contest, count: int, *, offset: int) -> list[tuple[str, dict]]:
+    """``count`` residents with an attempt each, started; their tokens and a submission body."""
+    from django.utils import timezone
+
+    from contests import services
+    from contests.models import Attempt, Choice, Participant
+
+    round = contest.rounds.get()
+    site = contest.get_site()
+    bank = list(contest.questions.values_list("id", flat=True))
+    choices: dict[int, list[int]] = {}
+    for question_id, choice_id in Choice.objects.filter(question_id__in=bank).values_list(
+        "question_id", "id"
+    ):
+        choices.setdefault(question_id, []).append(choice_id)
+    people = Participant.objects.bulk_create([
+        Participant(site=site, contest=contest, full_name=f"Người dự thi {n}",
+                    phone=f"09{n:08d}", birth_year=1980 + n % 30, unit=f"Tổ {n % 12}",
+                    consent_rules=True, consent_personal_data=True)
+        for n in range(offset, offset + count)
+    ], batch_size=2000)
+    now = timezone.now()
+    attempts = []
+    for person in people:
+        drawn = random.sample(bank, QUESTIONS_PER_ATTEMPT)
+        attempts.append(Attempt(
+            site=site, participant=person, round=round, started_at=now,
+            deadline=now + dt.timedelta(hours=1), question_ids=drawn,
+            option_order={str(q): random.sample(choices[q], len(choices[q])) for q in drawn},
+            max_score=QUESTIONS_PER_ATTEMPT,
+        ))
+    Attempt.objects.bulk_create(attempts, batch_size=2000)
+    bodies = []
+    for attempt in Attempt.objects.filter(round=round, participant__in=people):
+        answers = {q: [random.randrange(4)] for q in attempt.option_order}
+        bodies.append((services.attempt_token_sign(attempt), {"answers": answers, "prediction": 42}))
+    return bodies
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+async def closed_loop(url: str, jobs: list, seconds: float, bare: bool) -> dict:
+    import httpx
+
+    latencies, statuses = [], {}
+    deadline = time.perf_counter() + seconds
+    queue = iter(jobs)
+
+    async def worker(client):
+        while time.perf_counter() < deadline:
+            job = next(queue, None)
+            if job is None:
+                return
+            token, body = job
+            path = BARE if bare else f"{API}/attempts/{token}/submit"
+            started = time.perf_counter()
+            response = await client.post(path, json=body)
+            latencies.append(time.perf_counter() - started)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(CONCURRENCY)))
+        wall = time.perf_counter() - started
+    return {"rate": len(latencies) / wall, "latencies": latencies, "statuses": statuses}
+
+
+async def open_loop(url: str, jobs: list, rate: float, seconds: float, bare: bool) -> dict:
+    """Submissions due every 1/rate s. Workers pick the next due one; a job waiting for a free
+    worker is late, and its latency counts from when it was due (no coordinated omission)."""
+    import httpx
+
+    latencies, statuses = [], {}
+    count = int(rate * seconds)
+    workers = OPEN_LOOP_CONNECTIONS
+    schedule = iter(range(count))
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+
+    async def worker(client, start):
+        for n in schedule:
+            due = start + n / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            token, body = jobs[n]
+            path = BARE if bare else f"{API}/attempts/{token}/submit"
+            response = await client.post(path, json=body)
+            latencies.append(time.perf_counter() - due)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        start = time.perf_counter() + 0.2
+        await asyncio.gather(*(worker(client, start) for _ in range(workers)))
+        wall = time.perf_counter() - start
+    return {"rate": count / wall, "latencies": latencies, "statuses": statuses}
+
+
+def pct(values, p) -> float:
+    from device_bridge.fleet.simulator import percentile
+
+    return percentile(values, p) * 1000
+
+
+def report(label: str, result: dict) -> str:
+    lat = result["latencies"]
+    return (f"{label:<34} {result['rate']:8.1f} req/s  p50 {pct(lat, 50):6.1f} ms  "
+            f"p99 {pct(lat, 99):6.1f} ms  statuses {result['statuses']}")
+
+
+# --- ranking ---------------------------------------------------------------------------------
+
+
+def build_ranking_round(contest):
+    """100,000 submitted attempts in a second round: 80,000 residents, 20,000 of them twice."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from contests.models import Attempt, ContestRound, Participant
+
+    now = timezone.now()
+    round = ContestRound.objects.create(
+        page=contest, title="Đợt xếp hạng", starts_at=now - dt.timedelta(days=7),
+        ends_at=now - dt.timedelta(hours=1), questions_per_attempt=QUESTIONS_PER_ATTEMPT,
+        attempts_per_phone=2,
+    )
+    site = contest.get_site()
+    first = Participant.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    Participant.objects.bulk_create([
+        Participant(site=site, contest=contest, full_name=f"Cư dân {n}", phone=f"03{n:08d}",
+                    birth_year=1950 + n % 60, unit=f"Thôn {n % 15}", consent_rules=True,
+                    consent_personal_data=True)
+        for n in range(RANKED_PEOPLE)
+    ], batch_size=5000)
+    people = list(Participant.objects.filter(pk__gt=first).values_list("pk", flat=True))
+    rng = random.Random(11)
+    rows = []
+    for n in range(RANKED_ATTEMPTS):
+        person = people[n % RANKED_PEOPLE]
+        score = min(QUESTIONS_PER_ATTEMPT, int(rng.betavariate(5, 2) * 11))
+        submitted = round.starts_at + dt.timedelta(seconds=rng.randrange(6 * 86400))
+        rows.append(Attempt(
+            site=site, participant_id=person, round=round, started_at=submitted,
+            deadline=submitted, submitted_at=submitted, question_ids=[], option_order={},
+            score=score, max_score=QUESTIONS_PER_ATTEMPT,
+            all_correct=score == QUESTIONS_PER_ATTEMPT,
+            prediction=rng.randrange(0, 20000) if rng.random() > 0.05 else None,
+            duration_ms=rng.randrange(30_000, 600_000),
+        ))
+    Attempt.objects.bulk_create(rows, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return round
+
+
+def time_best_of(fn, runs: int = 3) -> tuple[float, object]:
+    best, value = float("inf"), None
+    for _ in range(runs):
+        started = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, value
+
+
+def ranking_figures(contest) -> None:
+    from contests.models import Attempt
+    from contests.selectors import ranking_for_round
+
+    started = time.perf_counter()
+    round = build_ranking_round(contest)
+    print(f"ranking: {RANKED_ATTEMPTS:,} attempts of {RANKED_PEOPLE:,} residents written in "
+          f"{time.perf_counter() - started:.1f} s")
+    full, rows = time_best_of(lambda: ranking_for_round(round))
+    top, _ = time_best_of(lambda: ranking_for_round(round, limit=100))
+    bare, plain = time_best_of(lambda: list(
+        Attempt.objects.filter(round=round, submitted_at__isnull=False)
+        .order_by("-score", "duration_ms", "submitted_at", "id")
+        .values_list("id", "participant_id", "participant__full_name", "participant__phone",
+                     "score", "prediction", "duration_ms", "submitted_at")
+    ))
+    assert len(rows) == RANKED_PEOPLE and len(plain) == RANKED_ATTEMPTS
+    print(f"ranking_for_round, whole ranking ({len(rows):,} rows): {full * 1000:8.1f} ms "
+          f"(goal < 1000 ms: {'met' if full < 1 else 'NOT met'})")
+    print(f"ranking_for_round, first 100:                {top * 1000:8.1f} ms")
+    print(f"bare ORDER BY of the same {RANKED_ATTEMPTS:,} attempts (no window, no best-of):"
+          f" {bare * 1000:8.1f} ms")
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_server(url: str, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}{API}/openapi.json", timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise RuntimeError("server did not start")
+
+
+def main() -> None:
+    contest = build_contest()
+    # Enough for a closed loop of up to 1,000 submissions/s, then the open loop.
+    needed = int(SECONDS * 1000 + RATE * SECONDS * 1.1) + 500
+    jobs = open_attempts(contest, needed, offset=0)
+    print(f"{len(jobs):,} open attempts of {QUESTIONS_PER_ATTEMPT} questions ready", flush=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_server(url)
+        print("server up", flush=True)
+        bare_jobs = [("", body) for _token, body in jobs[:50]] * 10_000
+        asyncio.run(closed_loop(url, bare_jobs, 2, bare=True))  # warm both
+        asyncio.run(closed_loop(url, jobs[:200], 0.5, bare=False))
+        cursor = 200
+        bare_closed = asyncio.run(closed_loop(url, bare_jobs, SECONDS, bare=True))
+        print(report("(closed) bare", bare_closed), flush=True)
+        quiz_closed = asyncio.run(closed_loop(url, jobs[cursor:], SECONDS, bare=False))
+        print(report("(closed) submission", quiz_closed), flush=True)
+        cursor += sum(quiz_closed["statuses"].values())
+        bare_open = asyncio.run(open_loop(url, bare_jobs, RATE, SECONDS, bare=True))
+        print(report("(open) bare", bare_open), flush=True)
+        quiz_open = asyncio.run(open_loop(url, jobs[cursor:], RATE, SECONDS, bare=False))
+        print(report("(open) submission", quiz_open), flush=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"one server process, {CONCURRENCY} concurrent clients (closed loop, {SECONDS:.0f} s):")
+    print("  " + report("bare Django JSON view", bare_closed))
+    print("  " + report("answer submission (API)", quiz_closed))
+    print(f"  submission / bare: {quiz_closed['rate'] / bare_closed['rate']:.2f}x")
+    print(f"open loop at {RATE:.0f} submissions/s for {SECONDS:.0f} s:")
+    print("  " + report("bare Django JSON view", bare_open))
+    print("  " + report("answer submission (API)", quiz_open))
+    met = quiz_closed["rate"] >= 200 and pct(quiz_open["latencies"], 99) < 200 and set(
+        quiz_open["statuses"]) == {200}
+    print(f"goal (>= 200 submissions/s sustained, p99 < 200 ms at 200/s): "
+          f"{'met' if met else 'NOT met'}", flush=True)
+    ranking_figures(contest)
+    print(f"(median submission latency, closed loop: "
+          f"{statistics.median(quiz_closed['latencies']) * 1000:.1f} ms)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]))
+    else:
+        main()
