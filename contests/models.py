@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +29,7 @@ from content_types.models import FOLDED_SEARCH_FIELDS, AsciiSlugMixin
 from content_types.search import BODY_BOOST, FoldedSearchMixin
 from workflows.permissions import ModeratedPageMixin
 
+from .page_forms import ContestPageForm
 from .routes import ContestRoutesMixin
 
 RICH_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
@@ -92,6 +94,7 @@ class ContestPage(
         index.SearchField("rules", boost=BODY_BOOST),
     ]
     api_fields = [APIField("kind"), APIField("intro"), APIField("rules"), APIField("organiser")]
+    base_form_class = ContestPageForm
     parent_page_types = ["contests.ContestIndexPage"]
     subpage_types = []
 
@@ -182,6 +185,20 @@ class ContestRound(Orderable):
     def is_open(self, now=None) -> bool:
         now = now or timezone.now()
         return self.starts_at <= now < self.ends_at
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("Thời điểm kết thúc phải sau thời điểm bắt đầu.")
+        if self.questions_per_attempt is not None and self.questions_per_attempt < 1:
+            errors["questions_per_attempt"] = _("Mỗi lượt thi cần ít nhất 1 câu hỏi.")
+        if self.attempts_per_phone is not None and self.attempts_per_phone < 1:
+            errors["attempts_per_phone"] = _("Mỗi số điện thoại cần được thi ít nhất 1 lượt.")
+        if self.time_limit_seconds is not None and self.time_limit_seconds < 10:
+            errors["time_limit_seconds"] = _("Thời gian làm bài ít nhất 10 giây.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Question(ClusterableModel):

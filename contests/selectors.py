@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F, IntegerField, Value, Window
 from django.db.models.functions import Abs, Coalesce, RowNumber
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from .models import Attempt, ContestRound
+from .models import Attempt, ContestRound, Participant
 
 # A missing prediction ranks after every real one.
 NO_PREDICTION_DISTANCE = 2_000_000_000
@@ -82,19 +85,51 @@ def ranking_queryset(round: ContestRound, *, actual: int | None = None):
     )
 
 
-def _prize_for(rank: int, round: ContestRound) -> str:
-    bounds = [
+def _prize_bounds(round: ContestRound) -> list[tuple[int, str]]:
+    """(last rank of the prize, its name), best prize first."""
+    bounds, upper = [], 0
+    for count, name in [
         (round.prizes_first, "Giải Nhất"),
         (round.prizes_second, "Giải Nhì"),
         (round.prizes_third, "Giải Ba"),
         (round.prizes_consolation, "Giải Khuyến khích"),
-    ]
-    upper = 0
-    for count, name in bounds:
+    ]:
         upper += count
-        if rank <= upper:
-            return name
-    return ""
+        bounds.append((upper, name))
+    return bounds
+
+
+# The ranking as one statement: the window runs over the round's attempts alone and only the
+# best attempt of each person is joined to the person. (The ORM's ``ranking_queryset`` joins
+# inside the window and sorts twice: the same order, about twice as slow on 100,000 attempts.)
+_RANKING_SQL = """
+SELECT r.id, r.participant_id, p.full_name, p.phone, z.name, p.unit, p.birth_year, r.score,
+       r.max_score, r.prediction, r.distance, r.duration_ms, r.submitted_at
+FROM (
+    SELECT a.id, a.participant_id, a.score, a.max_score, a.prediction, a.duration_ms,
+           a.submitted_at, COALESCE(ABS(a.prediction - %(actual)s), %(none)s) AS distance,
+           ROW_NUMBER() OVER (
+               PARTITION BY a.participant_id
+               ORDER BY a.score DESC, COALESCE(ABS(a.prediction - %(actual)s), %(none)s),
+                        a.duration_ms, a.submitted_at, a.id
+           ) AS best
+    FROM {attempt} a
+    WHERE a.round_id = %(round)s AND a.submitted_at IS NOT NULL AND NOT a.timed_out
+) r
+JOIN {participant} p ON p.id = r.participant_id
+LEFT JOIN {zone} z ON z.id = p.zone_id
+WHERE r.best = 1
+ORDER BY r.score DESC, r.distance, r.duration_ms, r.submitted_at, r.id
+"""
+
+
+def _aware(value):
+    # SQLite hands back text; PostgreSQL a datetime already.
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def ranking_for_round(
@@ -103,17 +138,24 @@ def ranking_for_round(
     """The round's ranking with the prize each place would get by the round's prize counts.
 
     Organisers decide the winners; ``prize`` is the suggestion the counts give. ``actual``
-    (the all-correct count) is counted here unless the caller already has it.
+    (the all-correct count) is counted here unless the caller already has it. Same order as
+    ``ranking_queryset``; two queries whatever the size.
     """
     if actual is None:
         actual = all_correct_count(round)
-    rows = ranking_queryset(round, actual=actual).values_list(
-        "id", "participant_id", "participant__full_name", "participant__phone",
-        "participant__zone__name", "participant__unit", "participant__birth_year", "score",
-        "max_score", "prediction", "distance", "duration_ms", "submitted_at",
+    sql = _RANKING_SQL.format(
+        attempt=Attempt._meta.db_table,
+        participant=Participant._meta.db_table,
+        zone=Participant._meta.get_field("zone").related_model._meta.db_table,
     )
+    params = {"actual": actual, "none": NO_PREDICTION_DISTANCE, "round": round.pk}
     if limit is not None:
-        rows = rows[:limit]
+        sql += " LIMIT %(limit)s"
+        params["limit"] = int(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    bounds = _prize_bounds(round)
     ranking = []
     for rank, row in enumerate(rows, start=1):
         (attempt_id, participant_id, name, phone, zone_name, unit, birth_year, score, max_score,
@@ -132,8 +174,8 @@ def ranking_for_round(
                 prediction=prediction,
                 distance=None if prediction is None else distance,
                 duration_ms=duration_ms or 0,
-                submitted_at=submitted_at,
-                prize=_prize_for(rank, round),
+                submitted_at=_aware(submitted_at),
+                prize=next((name for upper, name in bounds if rank <= upper), ""),
             )
         )
     return ranking

@@ -186,3 +186,67 @@ def test_a_round_that_has_not_started_refuses_to_start(site_tree):
     with pytest.raises(services.RoundNotOpen) as refused:
         services.attempt_start(participant=register(contest), round=contest.rounds.get())
     assert "chưa bắt đầu" in refused.value.message
+
+
+def test_a_round_must_end_after_it_starts_and_allow_a_question():
+    from django.core.exceptions import ValidationError
+
+    from contests.models import ContestRound
+
+    now = timezone.now()
+    bad = ContestRound(title="Đợt lỗi", starts_at=now, ends_at=now, questions_per_attempt=0)
+    with pytest.raises(ValidationError) as refused:
+        bad.clean()
+    assert set(refused.value.message_dict) == {"ends_at", "questions_per_attempt"}
+
+
+def rich_text(html):
+    from wagtail.test.utils.form_data import rich_text as draftail
+
+    return draftail(html)
+
+
+def _round_form(prefix, round, *, delete=False):
+    return {
+        f"{prefix}-id": str(round.pk), f"{prefix}-ORDER": str(round.sort_order or 0),
+        f"{prefix}-DELETE": "on" if delete else "", f"{prefix}-title": round.title,
+        f"{prefix}-starts_at": timezone.localtime(round.starts_at).strftime("%Y-%m-%d %H:%M"),
+        f"{prefix}-ends_at": timezone.localtime(round.ends_at).strftime("%Y-%m-%d %H:%M"),
+        f"{prefix}-questions_per_attempt": str(round.questions_per_attempt),
+        f"{prefix}-time_limit_seconds": str(round.time_limit_seconds),
+        f"{prefix}-attempts_per_phone": str(round.attempts_per_phone),
+        f"{prefix}-prizes_first": "1", f"{prefix}-prizes_second": "2",
+        f"{prefix}-prizes_third": "3", f"{prefix}-prizes_consolation": "5",
+        f"{prefix}-results": rich_text(""),
+    }
+
+
+def test_the_editor_cannot_remove_a_round_people_have_entered(site_tree, client, django_user_model):
+    from contests.models import ContestRound
+
+    contest = make_contest(site_tree.home)
+    entered = contest.rounds.get()
+    empty = ContestRound(
+        page=contest, title="Đợt 2", starts_at=entered.ends_at,
+        ends_at=entered.ends_at + dt.timedelta(days=7), sort_order=1,
+    )
+    empty.save()
+    services.attempt_start(participant=register(contest), round=entered)
+    client.force_login(django_user_model.objects.create_superuser("quantri-thi", password="x"))
+
+    def post(delete_entered, delete_empty):
+        data = {
+            "title": contest.title, "slug": contest.slug, "kind": "trac_nghiem",
+            "intro": contest.intro, "organiser": "", "rules": rich_text("<p>Thể lệ.</p>"),
+            "rounds-TOTAL_FORMS": "2", "rounds-INITIAL_FORMS": "2",
+            "rounds-MIN_NUM_FORMS": "1", "rounds-MAX_NUM_FORMS": "1000",
+            **_round_form("rounds-0", entered, delete=delete_entered),
+            **_round_form("rounds-1", empty, delete=delete_empty),
+        }
+        return client.post(f"/admin/pages/{contest.pk}/edit/", data)
+
+    refused = post(True, False)
+    assert refused.status_code == 200
+    assert "Không thể xoá đợt thi “Đợt 1” vì đã có người dự thi." in refused.content.decode()
+    allowed = post(False, True)
+    assert allowed.status_code == 302, allowed.content.decode()[:3000]
