@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import F, IntegerField, Value, Window
 from django.db.models.functions import Abs, Coalesce, RowNumber
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from .models import Attempt, ContestRound, Participant
 
@@ -124,12 +122,19 @@ ORDER BY r.score DESC, r.distance, r.duration_ms, r.submitted_at, r.id
 
 
 def _aware(value):
-    # SQLite hands back text; PostgreSQL a datetime already.
+    # SQLite hands back text (UTC, ISO 8601); PostgreSQL a datetime already.
     if isinstance(value, str):
-        value = parse_datetime(value)
-        if timezone.is_naive(value):
+        value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
     return value
+
+
+def _prize_name(rank: int, bounds: list[tuple[int, str]]) -> str:
+    for upper, name in bounds:
+        if rank <= upper:
+            return name
+    return ""
 
 
 def ranking_for_round(
@@ -156,6 +161,7 @@ def ranking_for_round(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     bounds = _prize_bounds(round)
+    last_prized = bounds[-1][0]
     ranking = []
     for rank, row in enumerate(rows, start=1):
         (attempt_id, participant_id, name, phone, zone_name, unit, birth_year, score, max_score,
@@ -175,7 +181,7 @@ def ranking_for_round(
                 distance=None if prediction is None else distance,
                 duration_ms=duration_ms or 0,
                 submitted_at=_aware(submitted_at),
-                prize=next((name for upper, name in bounds if rank <= upper), ""),
+                prize=_prize_name(rank, bounds) if rank <= last_prized else "",
             )
         )
     return ranking
