@@ -47,7 +47,8 @@ class RegistrationForm(forms.Form):
     consent_personal_data = forms.BooleanField(
         label=_(
             "Tôi đồng ý để Ban tổ chức dùng họ tên, số điện thoại, năm sinh và nơi ở của tôi "
-            "chỉ để tổ chức cuộc thi, liên hệ và trao giải; tôi có thể yêu cầu xoá các dữ liệu này."
+            "chỉ để tổ chức cuộc thi, liên hệ, trao giải và công bố họ tên, nơi ở nếu đoạt giải; "
+            "tôi có thể yêu cầu xoá các dữ liệu này."
         ),
         error_messages={"required": _("Cần đồng ý việc sử dụng dữ liệu cá nhân để dự thi.")},
     )

@@ -14,8 +14,6 @@ from .forms import RegistrationForm
 from .ratelimit import rate_limited
 from .selectors import all_correct_count, ranking_for_round
 
-RANKING_PUBLIC_ROWS = 100
-
 
 def refused(page, request, message: str, *, status: int = 400, attempt_url: str = ""):
     response = page.render(
@@ -212,7 +210,8 @@ def ranking_page(page, request, round_id):
         template="contests/ranking.html",
         context_overrides={
             "round": round,
-            "rows": ranking_for_round(round, limit=RANKING_PUBLIC_ROWS, actual=actual),
+            # Names are published for the prized places only (what residents consented to).
+            "rows": ranking_for_round(round, limit=round.prize_total, actual=actual),
             "actual": actual,
         },
     )

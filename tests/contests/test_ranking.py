@@ -109,7 +109,10 @@ def test_the_public_ranking_page_appears_only_once_results_are_published(contest
     client = Client()
     url = f"{contest.url}xep-hang/{round.pk}/"
     assert client.get(url).status_code == 404
-    contest.rounds.update(results_published=True, results="<p>Chúc mừng các bạn đoạt giải.</p>")
+    contest.rounds.update(
+        results_published=True, results="<p>Chúc mừng các bạn đoạt giải.</p>",
+        prizes_first=1, prizes_second=0, prizes_third=0, prizes_consolation=1,
+    )
     for n in range(10):
         enter(contest, f"Người {n}", f"09000002{n:02d}", right=2, prediction=n, seconds=9, base=base)
     # The page's own queries do not grow with the number of rows shown.
@@ -120,5 +123,7 @@ def test_the_public_ranking_page_appears_only_once_results_are_published(contest
     html = response.content.decode()
     assert response.status_code == 200
     assert "Nguyễn Văn Nhất" in html and "0900000031" not in html
+    # Names are published for the prized places only: the guess nearest 1 is "Người 1".
+    assert "Người 1<" in html and "Người 5<" not in html
     page = client.get(contest.url).content.decode()
     assert "Chúc mừng các bạn đoạt giải." in page and "Xem bảng xếp hạng" in page
