@@ -122,11 +122,12 @@ ORDER BY r.score DESC, r.distance, r.duration_ms, r.submitted_at, r.id
 
 
 def _aware(value):
-    # SQLite hands back text (UTC, ISO 8601); PostgreSQL a datetime already.
+    # SQLite hands back a naive UTC datetime (or its ISO text, through some subqueries);
+    # PostgreSQL an aware datetime.
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
     return value
 
 

@@ -64,6 +64,8 @@ def test_ranking_breaks_ties_on_score_then_prediction_then_time(contest):
     assert ranking[0].prize == "Giải Nhất" and ranking[1].prize == "Giải Nhì"
     assert ranking[3].prize == "Giải Ba" and ranking[6].prize == "Giải Khuyến khích"
     assert ranking_for_round(round, limit=2) == ranking[:2]
+    # Submission times come back aware, like the ORM's (exports turn them into local time).
+    assert all(row.submitted_at.utcoffset() is not None for row in ranking)
 
 
 def test_only_each_persons_best_attempt_counts(contest):
