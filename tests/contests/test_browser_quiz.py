@@ -44,10 +44,10 @@ def browser():
         browser.close()
 
 
-def phone(browser, problems):
+def phone(browser, problems, *, javascript=True):
     context = browser.new_context(
         locale="vi-VN", viewport=PHONE_SCREEN, device_scale_factor=2, is_mobile=True,
-        has_touch=True,
+        has_touch=True, java_script_enabled=javascript,
     )
 
     def on_console(message):
@@ -140,4 +140,33 @@ def test_the_timer_hands_the_answers_in_when_time_runs_out(live_server, transact
     page.screenshot(path=str(ARTIFACTS / "04-het-gio-tu-nop.png"), full_page=True)
     attempt.refresh_from_db()
     assert attempt.submitted_at and not attempt.timed_out and attempt.prediction is None
+    assert problems == []
+
+
+@pytest.mark.browser
+def test_the_quiz_works_with_javascript_off(live_server, transactional_db, browser):
+    from playwright.sync_api import expect
+
+    tree = build_site()
+    contest = make_contest(tree.home, questions=4, per_attempt=3)
+    base = live_server.url
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    page = phone(browser, problems, javascript=False)
+
+    register(page, contest, base, "Đỗ Văn Không Script")
+    page.get_by_role("button", name="Vào thi").click()
+    page.wait_for_url("**/lam-bai/**")
+    # No script: the deadline is shown as a clock time from the server, no countdown runs.
+    expect(page.locator(".quiz-timer")).to_contain_text("Hạn nộp bài")
+    attempt = Attempt.objects.get()
+    answers = correct_positions(attempt)
+    for question_id in attempt.question_ids[:2]:
+        page.locator(f'input[name="q{question_id}"][value="{answers[question_id][0]}"]').check()
+    page.get_by_label("Theo bạn, có bao nhiêu người").fill("2")
+    page.screenshot(path=str(ARTIFACTS / "05-khong-javascript.png"), full_page=True)
+    page.get_by_role("button", name="Nộp bài").click()
+    page.wait_for_url("**/ket-qua/**")
+    expect(page.locator(".quiz-score")).to_contain_text("2/3")
+    fits_the_screen(page)
     assert problems == []
