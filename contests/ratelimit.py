@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 DEFAULT_LIMITS = {
-    # (requests, seconds)
-    "register_ip": (30, 600),
+    # (requests, seconds). Per address generously: a whole village may register from the
+    # cultural house's Wi-Fi (one address behind NAT) during a contest evening.
+    "register_ip": (100, 600),
     "register_phone": (10, 600),
     "submit_ip": (120, 60),
 }

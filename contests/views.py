@@ -31,6 +31,8 @@ def _page_url(page, request, name: str, **kwargs) -> str:
 
 def register_page(page, request):
     """GET: the form; POST: register the phone and start (or resume) its attempt."""
+    if page.kind != page.Kind.QUIZ:
+        return refused(page, request, _("Cuộc thi này không thi trắc nghiệm trực tuyến."), status=404)
     round = page.current_round()
     if round is None:
         return refused(page, request, _("Hiện không có đợt thi nào đang mở."), status=403)

@@ -268,3 +268,11 @@ def test_registrations_from_one_address_are_rate_limited(client, contest, settin
     response = register(client, contest, phone="0912345099")
     assert response.status_code == 429
     assert "quá nhiều lượt đăng ký" in response.content.decode()
+
+
+def test_a_judged_competition_has_no_quiz_registration(client, contest):
+    contest.kind = contest.Kind.JUDGED
+    contest.save_revision().publish()
+    response = client.get(contest.url + "dang-ky/")
+    assert response.status_code == 404
+    assert "không thi trắc nghiệm" in response.content.decode()
