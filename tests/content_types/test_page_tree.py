@@ -14,8 +14,10 @@ class PageTreeRulesTests(WagtailPageTestCase):
     def test_home_sits_under_the_root_only(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
-    def test_home_holds_news_and_campaign_indexes(self):
-        self.assertAllowedSubpageTypes(HomePage, {NewsIndexPage, CampaignIndexPage})
+    def test_home_holds_news_campaign_and_contest_indexes(self):
+        from contests.models import ContestIndexPage
+
+        self.assertAllowedSubpageTypes(HomePage, {NewsIndexPage, CampaignIndexPage, ContestIndexPage})
 
     def test_bulletins_live_in_news_or_a_campaign(self):
         self.assertAllowedParentPageTypes(BulletinPage, {NewsIndexPage, CampaignPage})
