@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
@@ -203,7 +203,7 @@ def round_export(request, round_id: int, kind: str):
     _require(request, VIEW_PEOPLE)
     round = get_object_or_404(ContestRound.objects.select_related("page"), pk=round_id)
     if kind not in EXPORTS:
-        raise PermissionDenied
+        raise Http404
     return _xlsx(EXPORTS[kind](round), f"{kind}-{slugify(round.page.slug)}-dot-{round.pk}-{_stamp()}.xlsx")
 
 
