@@ -65,6 +65,7 @@ def _forbidden_as_403(view):
     return wrapped
 
 
+@_forbidden_as_403
 def inbox(request):
     _require(request, VIEW)
     status = request.GET.get("status", "")

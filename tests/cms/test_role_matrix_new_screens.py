@@ -1,0 +1,38 @@
+"""Every role against the admin screens added for Zalo feedback, Zalo setup, contests and the
+judged competitions: a role without the permission never sees the screen, and a forged POST is
+refused (never a 500, never a change)."""
+
+import pytest
+from django.urls import reverse
+
+from device_bridge.feedback.models import Feedback
+from tests.workflows.helpers import make_user
+from workflows import roles
+
+pytestmark = pytest.mark.django_db
+
+# screen -> the roles that may open it (Quản trị may open everything)
+SCREENS = {
+    "feedback_admin:inbox": {roles.FEEDBACK_OFFICER, roles.ADMINISTRATOR},
+    "zalo_admin:settings": {roles.ADMINISTRATOR},
+    "judging_admin:contest_list": {roles.JURY, roles.ADMINISTRATOR},
+}
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_only_the_roles_named_open_the_screen_and_forged_posts_change_nothing(client, role, screen):
+    client.force_login(make_user("nguoi-dung", role))
+    url = reverse(screen)
+    feedback_before = list(Feedback.objects.values_list("pk", "status"))
+
+    shown = client.get(url)
+    forged = client.post(url, {"action": "reply", "text": "x"})
+
+    if role in SCREENS[screen]:
+        assert shown.status_code == 200
+    else:
+        assert shown.status_code in (302, 403), (role, screen, shown.status_code)
+        assert forged.status_code in (302, 403), (role, screen, forged.status_code)
+    assert forged.status_code < 500
+    assert list(Feedback.objects.values_list("pk", "status")) == feedback_before
