@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
+from wagtail.models import Site
 
 from . import exports
 from .admin_charts import contest_chart_data
@@ -43,8 +44,24 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied
 
 
-def _contest(page_id: int) -> ContestPage:
-    return get_object_or_404(ContestPage, pk=page_id)
+def _commune_contests(request):
+    """The contests of the commune whose admin this is: one installation may serve several
+    communes, and an organiser sees only their own commune's entrants."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return ContestPage.objects.none()
+    return ContestPage.objects.descendant_of(site.root_page, inclusive=True)
+
+
+def _contest(request, page_id: int) -> ContestPage:
+    return get_object_or_404(_commune_contests(request), pk=page_id)
+
+
+def _round(request, round_id: int) -> ContestRound:
+    return get_object_or_404(
+        ContestRound.objects.select_related("page").filter(page__in=_commune_contests(request)),
+        pk=round_id,
+    )
 
 
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
@@ -64,13 +81,15 @@ def _stamp() -> str:
 def contest_list(request):
     if not (request.user.has_perm(VIEW_PEOPLE) or request.user.has_perm(EDIT_BANK)):
         raise PermissionDenied
-    contests = ContestPage.objects.filter(kind=ContestPage.Kind.QUIZ).order_by("-latest_revision_created_at")
+    contests = _commune_contests(request).filter(kind=ContestPage.Kind.QUIZ).order_by(
+        "-latest_revision_created_at"
+    )
     return TemplateResponse(request, "contests/admin/contest_list.html", {"contests": contests})
 
 
 def contest_dashboard(request, page_id: int):
     _require(request, VIEW_PEOPLE)
-    contest = _contest(page_id)
+    contest = _contest(request, page_id)
     rounds = list(contest.rounds.order_by("starts_at", "pk"))
     return TemplateResponse(request, "contests/admin/contest_dashboard.html", {
         "contest": contest,
@@ -101,7 +120,7 @@ class BankUploadForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def bank(request, page_id: int):
     _require(request, EDIT_BANK)
-    contest = _contest(page_id)
+    contest = _contest(request, page_id)
     form = BankUploadForm(request.POST or None, request.FILES or None)
     errors = []
     status = 200
@@ -129,7 +148,7 @@ def bank(request, page_id: int):
 
 def bank_download(request, page_id: int):
     _require(request, EDIT_BANK)
-    contest = _contest(page_id)
+    contest = _contest(request, page_id)
     return _xlsx(exports.bank_export(contest), f"ngan-hang-cau-hoi-{slugify(contest.slug)}-{_stamp()}.xlsx")
 
 
@@ -163,7 +182,7 @@ _SUGGESTED = {
 @require_http_methods(["GET", "POST"])
 def round_ranking(request, round_id: int):
     _require(request, VIEW_PEOPLE)
-    round = get_object_or_404(ContestRound.objects.select_related("page"), pk=round_id)
+    round = _round(request, round_id)
     if request.method == "POST":
         _require(request, PICK_WINNERS)
         picks = {}
@@ -201,7 +220,7 @@ EXPORTS = {
 
 def round_export(request, round_id: int, kind: str):
     _require(request, VIEW_PEOPLE)
-    round = get_object_or_404(ContestRound.objects.select_related("page"), pk=round_id)
+    round = _round(request, round_id)
     if kind not in EXPORTS:
         raise Http404
     return _xlsx(EXPORTS[kind](round), f"{kind}-{slugify(round.page.slug)}-dot-{round.pk}-{_stamp()}.xlsx")

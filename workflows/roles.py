@@ -20,13 +20,18 @@ TECHNICIAN = "Kỹ thuật viên"
 ADMINISTRATOR = "Quản trị"
 FEEDBACK_OFFICER = "Cán bộ tiếp nhận phản ánh"  # answers citizens' Zalo feedback (issue 10)
 JURY = "Ban giám khảo"  # scores the entries of judged competitions (issue 11)
-ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR, FEEDBACK_OFFICER, JURY)
+CONTEST_ORGANISER = "Ban tổ chức cuộc thi"  # rankings, winners, entrants' personal data (issue 11)
+ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR, FEEDBACK_OFFICER, JURY,
+         CONTEST_ORGANISER)
 
 #: App labels whose every permission the technician holds (fleet, clusters, schedules).
 TECHNICIAN_APP_LABELS = ("device_bridge",)
 DELIVERY_PROGRESS_CODENAMES = ("view_dispatch", "view_delivery")
 
 _READ_REFERENCE_DATA = ("content_types.view_category", "content_types.view_zone")
+# Editors build a contest's question bank; granted by the contests app's migration 0004.
+_QUESTION_BANK = ("contests.add_question", "contests.change_question", "contests.delete_question",
+                  "contests.view_question")
 _MEDIA = (
     "wagtailimages.add_image",
     "wagtailimages.change_image",
@@ -60,7 +65,7 @@ COLLECTION_PERMISSIONS = {
 }
 
 MODEL_PERMISSIONS = {
-    EDITOR: ("wagtailadmin.access_admin", *_READ_REFERENCE_DATA),
+    EDITOR: ("wagtailadmin.access_admin", *_READ_REFERENCE_DATA, *_QUESTION_BANK),
     REVIEWER: ("wagtailadmin.access_admin", *_READ_REFERENCE_DATA),
     LEADER: ("wagtailadmin.access_admin", "workflows.view_reports", *_READ_REFERENCE_DATA),
     TECHNICIAN: ("wagtailadmin.access_admin", *_READ_REFERENCE_DATA),
@@ -76,6 +81,28 @@ MODEL_PERMISSIONS = {
         "feedback.change_answertemplate",
         "feedback.delete_answertemplate",
         "feedback.view_answertemplate",
+    ),
+    # Granted by the contests app's own migration (0004), like the feedback officer's.
+    CONTEST_ORGANISER: (
+        "wagtailadmin.access_admin",
+        *_READ_REFERENCE_DATA,
+        *_QUESTION_BANK,
+        "contests.view_participant",
+        "contests.delete_participant",
+        "contests.view_attempt",
+        "contests.add_winner",
+        "contests.change_winner",
+        "contests.delete_winner",
+        "contests.view_winner",
+        "judging.view_entry",
+        "judging.add_team",
+        "judging.change_team",
+        "judging.delete_team",
+        "judging.view_team",
+        "judging.add_criterion",
+        "judging.change_criterion",
+        "judging.delete_criterion",
+        "judging.view_criterion",
     ),
     # Granted by the judging app's own migration, like the feedback officer's.
     JURY: (

@@ -1,5 +1,5 @@
 """Every role against the admin screens added for Zalo feedback, Zalo setup, contests and the
-judged competitions: a role without the permission never sees the screen, and a forged POST is
+judged competitions and the question bank: a role without the permission never sees the screen, and a forged POST is
 refused (never a 500, never a change)."""
 
 import pytest
@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 SCREENS = {
     "feedback_admin:inbox": {roles.FEEDBACK_OFFICER, roles.ADMINISTRATOR},
     "zalo_admin:settings": {roles.ADMINISTRATOR},
-    "judging_admin:contest_list": {roles.JURY, roles.ADMINISTRATOR},
+    "judging_admin:contest_list": {roles.JURY, roles.CONTEST_ORGANISER, roles.ADMINISTRATOR},
+    # Editors build question banks (Excel import/export) from the same list: no personal data.
+    "contests_admin:contest_list": {roles.EDITOR, roles.CONTEST_ORGANISER, roles.ADMINISTRATOR},
+    "wagtailsnippets_contests_question:list": {
+        roles.EDITOR, roles.CONTEST_ORGANISER, roles.ADMINISTRATOR,
+    },
 }
 
 

@@ -1,0 +1,38 @@
+"""Who runs a contest: editors build the question bank; the organisers (Ban tổ chức cuộc thi)
+see rankings and entrants' personal data, award prizes and export lists; Quản trị holds every
+contest permission. Additive: nothing an administrator changed is undone."""
+
+from django.db import migrations
+
+
+def grant(apps, schema_editor):
+    from workflows import roles
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    roles.permissions_create(apps)
+    organiser, _created = Group.objects.get_or_create(name=roles.CONTEST_ORGANISER)
+    for name, group in ((roles.CONTEST_ORGANISER, organiser),
+                        (roles.EDITOR, Group.objects.filter(name=roles.EDITOR).first())):
+        if group is None:
+            continue
+        for dotted in roles.MODEL_PERMISSIONS[name]:
+            permission = roles._permission(apps, dotted)
+            if permission is not None:
+                group.permissions.add(permission)
+    administrator = Group.objects.filter(name=roles.ADMINISTRATOR).first()
+    if administrator is not None:
+        administrator.permissions.add(
+            *Permission.objects.filter(content_type__app_label__in=("contests", "judging"))
+        )
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("contests", "0003_winners"),
+        ("judging", "0002_jury_role"),
+        ("workflows", "0002_roles_and_workflows"),
+    ]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
