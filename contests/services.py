@@ -179,7 +179,7 @@ def attempt_token_sign(attempt: Attempt) -> str:
     return value + signing.Signer(salt=TOKEN_SALT).signature(value)
 
 
-def attempt_from_token(signed: str) -> Attempt:
+def attempt_from_token(signed: str, *, with_participant: bool = True) -> Attempt:
     """The attempt a signed token names; a forged or altered token is refused."""
     signed = signed or ""
     token, signature = signed[:_TOKEN_HEX], signed[_TOKEN_HEX:]
@@ -188,12 +188,13 @@ def attempt_from_token(signed: str) -> Attempt:
         re.fullmatch(r"[0-9a-f]{32}", token) and signature and constant_time_compare(signature, expected)
     ):
         raise BadToken(_("Mã lượt thi không hợp lệ hoặc đã bị sửa đổi."))
-    attempt = (
-        Attempt.objects.select_related("round", "participant").filter(token=token).first()
-    )
-    if attempt is None:
+    # One query (the round joined, and the participant unless the caller has no use for it),
+    # without ``first()``'s ORDER BY: the token is unique.
+    related = ("round", "participant") if with_participant else ("round",)
+    found = list(Attempt.objects.select_related(*related).filter(token=token).order_by()[:1])
+    if not found:
         raise BadToken(_("Không tìm thấy lượt thi này."))
-    return attempt
+    return found[0]
 
 
 def _close_expired(attempt: Attempt) -> None:
@@ -325,6 +326,23 @@ def _parse_answers(attempt: Attempt, answers: dict, kinds: dict[int, str]) -> di
     return chosen
 
 
+def _answer_key(question_ids: list[int]) -> tuple[dict[int, str], defaultdict[int, set[int]]]:
+    """Each question's kind and its correct choices, in one query (questions joined to their
+    choices; a question without a correct choice still gives its kind)."""
+    kinds: dict[int, str] = {}
+    correct: defaultdict[int, set[int]] = defaultdict(set)
+    rows = (
+        Question.objects.filter(id__in=question_ids)
+        .order_by()
+        .values_list("id", "kind", "choices__id", "choices__is_correct")
+    )
+    for question_id, kind, choice_id, is_correct in rows:
+        kinds[question_id] = kind
+        if is_correct:
+            correct[question_id].add(choice_id)
+    return kinds, correct
+
+
 def attempt_submit(
     *,
     attempt: Attempt,
@@ -365,13 +383,8 @@ def attempt_submit(
     if prediction is not None and not (0 <= prediction <= PREDICTION_MAX):
         raise BadAnswer(_("Số dự đoán phải từ 0 đến %(max)d.") % {"max": PREDICTION_MAX})
 
-    kinds = dict(Question.objects.filter(id__in=attempt.question_ids).values_list("id", "kind"))
+    kinds, correct = _answer_key(attempt.question_ids)
     chosen = _parse_answers(attempt, answers, kinds)
-    correct = defaultdict(set)
-    for question_id, choice_id in Choice.objects.filter(
-        question_id__in=attempt.question_ids, is_correct=True
-    ).values_list("question_id", "id"):
-        correct[question_id].add(choice_id)
     rows = []
     score = 0
     for question_id in attempt.question_ids:

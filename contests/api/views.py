@@ -174,7 +174,8 @@ def contest_or_404(request, contest_id: int) -> ContestPage:
 
 
 def attempt_for(signed: str) -> Attempt:
-    attempt = services.attempt_from_token(signed)
+    # No API answer shows the participant: the attempt and its round only (one query).
+    attempt = services.attempt_from_token(signed, with_participant=False)
     if attempt.timed_out:
         raise services.AttemptExpired(
             _("Lượt thi này đã hết thời gian làm bài mà chưa được nộp.")
