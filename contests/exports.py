@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from zipfile import BadZipFile
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -36,6 +36,9 @@ MAX_OPTIONS = 8
 LETTERS = [chr(ord("A") + n) for n in range(MAX_OPTIONS)]
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_ROWS = 5000
+# Options in the order the editor gave them: sort_order, then creation (equal sort orders would
+# otherwise come back in any order on PostgreSQL, and the letters of the answers with them).
+OPTIONS_IN_ORDER = Prefetch("choices", queryset=Choice.objects.order_by("sort_order", "pk"))
 
 # Column headers of the bank, as organisers read them in Excel. The import finds columns by
 # these headers (any order), so a sheet that gained a column for notes still imports.
@@ -88,7 +91,9 @@ def bank_export(contest: ContestPage) -> bytes:
     workbook = Workbook()
     sheet = _sheet(workbook, "Ngân hàng câu hỏi", BANK_COLUMNS, first=True)
     sheet.column_dimensions["B"].width = 60
-    questions = Question.objects.filter(contest=contest).order_by("id").prefetch_related("choices")
+    questions = Question.objects.filter(contest=contest).order_by("id").prefetch_related(
+        OPTIONS_IN_ORDER
+    )
     for question in questions:
         choices = list(question.choices.all())[:MAX_OPTIONS]
         texts = [c.text for c in choices] + [""] * (MAX_OPTIONS - len(choices))
@@ -283,7 +288,7 @@ def bank_import(*, contest: ContestPage, data: bytes) -> BankImportReport:
     with transaction.atomic():
         existing = {
             q.pk: q
-            for q in Question.objects.filter(contest=contest).prefetch_related("choices")
+            for q in Question.objects.filter(contest=contest).prefetch_related(OPTIONS_IN_ORDER)
         }
         for row in rows:
             question = existing.get(row.question_id) or Question(contest=contest, site=site)
