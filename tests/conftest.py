@@ -76,3 +76,12 @@ def _fresh_cache():
 @pytest.fixture
 def site_tree(db):
     return build_site()
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium through Playwright (``tests/browser.py``)."""
+    from tests.browser import chromium
+
+    with chromium() as launched:
+        yield launched

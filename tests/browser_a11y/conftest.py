@@ -21,9 +21,6 @@ from workflows import roles
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls here are ours.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "browser_a11y"
 SLOW = 90_000  # ms
 DESKTOP = {"width": 1280, "height": 900}
@@ -86,17 +83,6 @@ def a11y_site(transactional_db, settings, tmp_path):
     }
 
 
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 def log_in(page, base_url: str, username: str) -> None:

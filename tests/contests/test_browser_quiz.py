@@ -15,33 +15,12 @@ from .builders import correct_positions, make_contest
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls here are ours.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "contests"
 SLOW = 90_000  # ms; CI machines running several suites at once are slow
 PHONE_SCREEN = {"width": 375, "height": 667}
 POLICY_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
 
 
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 def phone(browser, problems, *, javascript=True):

@@ -8,22 +8,12 @@ import pytest
 from contests.judging.models import Entry, Team
 from tests.factories import build_site
 
-from .test_browser_quiz import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PHONE_SCREEN, SLOW
+from .test_browser_quiz import ARTIFACTS, PHONE_SCREEN, SLOW
 from .test_judging import make_judged
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser

@@ -22,16 +22,6 @@ from .helpers import PASSWORD, make_user
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls here are ours.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "workflows"
 TITLE = "Thông báo lịch tiêm chủng mở rộng tháng 12"
 OTHER_TITLE = "Thông báo lịch cắt điện thôn Đông"
@@ -50,18 +40,6 @@ def moderation_site(transactional_db, settings):
     return tree, editor, approver
 
 
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 # Chromium reports a blocked script, style, frame or media load, and a header it cannot parse,

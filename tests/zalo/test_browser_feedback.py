@@ -15,12 +15,10 @@ from wagtail.models import Site
 from device_bridge.feedback.models import AnswerTemplate, Department, FeedbackMessage
 from tests.factories import build_site
 from tests.workflows.helpers import make_user
-from tests.workflows.test_browser_moderation import SLOW, browser, log_in, watch_policies
+from tests.workflows.test_browser_moderation import SLOW, log_in, watch_policies
 from workflows import roles
 
 from .conftest import connect_account
-
-__all__ = ["browser"]  # the fixture, imported so pytest finds it here
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "zalo"
 QUESTION = "Đèn đường đầu thôn Đoài hỏng ba hôm nay, đề nghị xã sửa giúp."

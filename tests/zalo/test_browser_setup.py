@@ -9,7 +9,7 @@ import pytest
 
 from device_bridge.zalo.models import ZaloAccount
 from tests.factories import build_site
-from tests.workflows.test_browser_moderation import CHROMIUM, CHROMIUM_ARGS, SLOW, watch_policies
+from tests.workflows.test_browser_moderation import SLOW, watch_policies
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -17,21 +17,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "zalo"
 PASSWORD = "Mat-khau-thu-nghiem-2026"
 
 
-@pytest.fixture
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
-def test_admin_connects_the_oa_and_tests_the_connection(live_server, transactional_db, chromium,
+def test_admin_connects_the_oa_and_tests_the_connection(live_server, transactional_db, browser,
                                                        zalo_fake, django_user_model):
     from playwright.sync_api import expect
 
@@ -40,7 +29,7 @@ def test_admin_connects_the_oa_and_tests_the_connection(live_server, transaction
     base = live_server.url
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    page = watch_policies(chromium.new_context(locale="vi-VN"), problems).new_page()
+    page = watch_policies(browser.new_context(locale="vi-VN"), problems).new_page()
     page.set_default_timeout(SLOW)
     page.goto(f"{base}/admin/login/")
     page.fill("input[name=username]", "quantri")

@@ -269,17 +269,12 @@ def test_approver_links_zalo_from_the_account_page_in_chromium(live_server, tran
     import httpx
     from playwright.sync_api import expect, sync_playwright
 
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_required
     from tests.factories import build_site
-    from tests.workflows.test_browser_moderation import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
-        SLOW,
-        watch_policies,
-    )
+    from tests.workflows.test_browser_moderation import SLOW, watch_policies
     from tests.zalo.conftest import connect_account
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed: apt-get install chromium")
+    chromium_required()
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     artifacts = Path(__file__).resolve().parent.parent / "artifacts" / "zalo"
     artifacts.mkdir(parents=True, exist_ok=True)
