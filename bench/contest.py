@@ -377,6 +377,12 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
+    # Bare view and submission share the client, the concurrency, the server process and its
+    # middleware; what they cannot share is a machine other work is also using.
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1):
+        print(f"warning: load average {load:.1f} on {os.cpu_count()} cores: other processes "
+              "competed for the CPU; the figures are low (the bare view's say by how much)")
     print(f"one server process, {CONCURRENCY} concurrent clients (closed loop, {SECONDS:.0f} s):")
     print("  " + report("bare Django JSON view", bare_closed))
     print("  " + report("answer submission (API)", quiz_closed))
