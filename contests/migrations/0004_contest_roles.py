@@ -1,6 +1,6 @@
 """Who runs a contest: editors build the question bank; the organisers (Ban tổ chức cuộc thi)
 see rankings and entrants' personal data, award prizes and export lists; Quản trị holds every
-contest permission. Additive: nothing an administrator changed is undone."""
+contest permission (scoring stays the jury's). Additive: nothing an administrator changed is undone."""
 
 from django.db import migrations
 
@@ -22,9 +22,9 @@ def grant(apps, schema_editor):
                 group.permissions.add(permission)
     administrator = Group.objects.filter(name=roles.ADMINISTRATOR).first()
     if administrator is not None:
-        administrator.permissions.add(
-            *Permission.objects.filter(content_type__app_label__in=("contests", "judging"))
-        )
+        # Every contest permission; the judging app gave it the organisers' ones, and scoring
+        # stays the jury's.
+        administrator.permissions.add(*Permission.objects.filter(content_type__app_label="contests"))
 
 
 class Migration(migrations.Migration):
