@@ -14,7 +14,6 @@ from workflows.editor_selectors import changes_requested_for_user
 from . import test_browser_moderation as browser_kit
 from .helpers import ModerationTestCase, bulletin_form_data
 
-browser = browser_kit.browser
 moderation_site = browser_kit.moderation_site
 
 COMMENT = "Thiếu địa điểm tiêm,\nđề nghị bổ sung giờ bắt đầu."

@@ -28,7 +28,6 @@ from workflows.emergency_notify import (
 from . import test_browser_moderation as browser_kit
 from .helpers import ModerationTestCase, bulletin_form_data
 
-browser = browser_kit.browser
 moderation_site = browser_kit.moderation_site
 
 SECRET = "bi-mat-webhook"

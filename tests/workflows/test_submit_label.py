@@ -16,8 +16,7 @@ from workflows.models import WorkflowRoute
 from . import test_browser_moderation as browser_kit
 from .helpers import ModerationTestCase
 
-# The browser test's fixtures (Chromium, a transactional commune site with both roles).
-browser = browser_kit.browser
+# The browser test's fixture: a transactional commune site with both roles (Chromium: tests/conftest.py).
 moderation_site = browser_kit.moderation_site
 
 NORMAL = f"Gửi duyệt theo {defaults.NORMAL_WORKFLOW}"
