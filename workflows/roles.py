@@ -152,6 +152,26 @@ def _permission(apps, dotted: str):
     return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
 
 
+def role_model_permissions_grant(apps, name: str, *, create: bool = True):
+    """Give the group ``name`` every permission ``MODEL_PERMISSIONS[name]`` lists that exists now.
+
+    For the roles of apps that migrate after ``workflows`` (feedback, judging, contests): each
+    app's own migration calls this once its permissions exist. Additive; returns the group, or
+    ``None`` when it does not exist and ``create`` is false."""
+    Group = apps.get_model("auth", "Group")
+    if create:
+        group, _created = Group.objects.get_or_create(name=name)
+    else:
+        group = Group.objects.filter(name=name).first()
+        if group is None:
+            return None
+    for dotted in MODEL_PERMISSIONS[name]:
+        permission = _permission(apps, dotted)
+        if permission is not None:
+            group.permissions.add(permission)
+    return group
+
+
 def permissions_create(apps, using="default") -> None:
     """Create content types and permissions now; Django would only do it after ``migrate``."""
     from django.contrib.auth.management import create_permissions

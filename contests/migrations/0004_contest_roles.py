@@ -11,15 +11,8 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     roles.permissions_create(apps)
-    organiser, _created = Group.objects.get_or_create(name=roles.CONTEST_ORGANISER)
-    for name, group in ((roles.CONTEST_ORGANISER, organiser),
-                        (roles.EDITOR, Group.objects.filter(name=roles.EDITOR).first())):
-        if group is None:
-            continue
-        for dotted in roles.MODEL_PERMISSIONS[name]:
-            permission = roles._permission(apps, dotted)
-            if permission is not None:
-                group.permissions.add(permission)
+    roles.role_model_permissions_grant(apps, roles.CONTEST_ORGANISER)
+    roles.role_model_permissions_grant(apps, roles.EDITOR, create=False)
     administrator = Group.objects.filter(name=roles.ADMINISTRATOR).first()
     if administrator is not None:
         # Every contest permission; the judging app gave it the organisers' ones, and scoring

@@ -18,11 +18,7 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     roles.permissions_create(apps)
-    jury, _created = Group.objects.get_or_create(name=roles.JURY)
-    for dotted in roles.MODEL_PERMISSIONS[roles.JURY]:
-        permission = roles._permission(apps, dotted)
-        if permission is not None:
-            jury.permissions.add(permission)
+    roles.role_model_permissions_grant(apps, roles.JURY)
     administrator = Group.objects.filter(name=roles.ADMINISTRATOR).first()
     if administrator is not None:
         administrator.permissions.add(

@@ -10,11 +10,7 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     roles.permissions_create(apps)
-    officer, _created = Group.objects.get_or_create(name=roles.FEEDBACK_OFFICER)
-    for dotted in roles.MODEL_PERMISSIONS[roles.FEEDBACK_OFFICER]:
-        permission = roles._permission(apps, dotted)
-        if permission is not None:
-            officer.permissions.add(permission)
+    roles.role_model_permissions_grant(apps, roles.FEEDBACK_OFFICER)
     administrator = Group.objects.filter(name=roles.ADMINISTRATOR).first()
     if administrator is not None:
         administrator.permissions.add(
