@@ -21,7 +21,6 @@ import asyncio
 import datetime as dt
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.server import free_port, wait_for_server  # noqa: E402
+
 os.environ.setdefault("BENCH_DB_DIR", tempfile.mkdtemp(prefix="ttcs-bench-contest-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("TTS_ENGINE", "fake")
@@ -328,25 +330,6 @@ def ranking_figures(contest) -> None:
 # --- main ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_server(url: str, timeout: float = 60) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}{API}/openapi.json", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.3)
-    raise RuntimeError("server did not start")
-
-
 def main() -> None:
     contest = build_contest()
     # Enough for a closed loop of up to 1,000 submissions/s, then the open loop.
@@ -359,7 +342,7 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for_server(url)
+        wait_for_server(url, path=f"{API}/openapi.json")
         print("server up", flush=True)
         bare_jobs = [("", body) for _token, body in jobs[:50]] * 10_000
         asyncio.run(closed_loop(url, bare_jobs, 2, bare=True))  # warm both

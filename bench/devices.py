@@ -21,6 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.server import free_port, wait_for_server  # noqa: E402
+
 os.environ.setdefault("BENCH_DB_DIR", tempfile.mkdtemp(prefix="ttcs-bench-devices-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("TTS_ENGINE", "fake")
@@ -74,12 +77,6 @@ def setup_fleet(count: int) -> Path:
     return tokens
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -94,19 +91,6 @@ def server_timings(server, path: Path) -> list[float]:
         time.sleep(0.05)
     time.sleep(0.05)
     return json.loads(path.read_text()) if path.exists() else []
-
-
-def wait_for_server(url: str, timeout: float = 60) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/api/devices/v1/openapi.json", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.3)
-    raise RuntimeError("server did not start")
 
 
 def simulate(url: str, tokens: str, first: int, count: int, duration: float) -> None:
@@ -168,7 +152,7 @@ def main() -> None:
     )
     results = []
     try:
-        wait_for_server(url)
+        wait_for_server(url, path="/api/devices/v1/openapi.json")
         timings_file = Path(os.environ["BENCH_DB_DIR"], "server-timings.json")
         for count, duration in RUNS:
             server_timings(server, timings_file)  # reset

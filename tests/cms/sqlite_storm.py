@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.server import free_port, wait_for_server  # noqa: E402
 
 
 def setup_data(*, clusters: int, editors: int, pages: int) -> dict:
@@ -62,25 +63,6 @@ def setup_data(*, clusters: int, editors: int, pages: int) -> dict:
         fleet.append((cluster.code, cluster_token_rotate(cluster=cluster)))
     return {"approver_id": approver.pk, "writers": writers, "fleet": fleet,
             "category_id": site.categories["an-sinh-xa-hoi"].pk}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_server(url: str, timeout: float = 60) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/api/devices/v1/openapi.json", timeout=2)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
 
 
 class EditorialLog:
@@ -188,7 +170,7 @@ def main() -> None:
     storm_on = threading.Event()
     editors_done = threading.Event()
     try:
-        wait_for_server(url)
+        wait_for_server(url, path="/api/devices/v1/openapi.json", interval=0.2)
 
         def fleet():
             async def run():
