@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint lock bench messages clean
+.PHONY: install run serve test lint lock bench messages clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,19 @@ run: install
 		$(BIN)/python manage.py qcluster & \
 		$(BIN)/python manage.py speaker_sim --demo --server http://$(HOST):$(PORT) & \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload; wait'
+
+# Production: cms.settings.production under gunicorn (cms/gunicorn.conf.py), with the task worker
+# and, once it exists, the MQTT bridge. Reads the environment, or ENV_FILE=/etc/ttcs/ttcs.env
+# (docs/deploy.md). One machine's systemd units run the same commands (docs/deploy/).
+serve: install
+	@bash -c 'set -e; if [ -n "$(ENV_FILE)" ]; then set -a; . "$(ENV_FILE)"; set +a; fi; \
+		export DJANGO_SETTINGS_MODULE=cms.settings.production; \
+		$(BIN)/python manage.py migrate --noinput; \
+		$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
+		trap "kill 0" EXIT INT TERM; \
+		$(BIN)/python manage.py qcluster & \
+		if $(BIN)/python manage.py help mqtt_bridge >/dev/null 2>&1; then $(BIN)/python manage.py mqtt_bridge & fi; \
+		$(BIN)/gunicorn --config cms/gunicorn.conf.py'
 
 lint: install
 	$(BIN)/ruff check .

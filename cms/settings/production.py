@@ -3,8 +3,21 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 
 DEBUG = False
-if not SECRET_KEY:  # noqa: F405
-    raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+
+# Start-up refuses what would run insecurely or point every link at the wrong host; the
+# template of the environment file is docs/deploy/ttcs.env.example.
+_REQUIRED = ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_BASE_URL")
+_missing = [name for name in _REQUIRED if not env.env_str(name).strip()]  # noqa: F405
+if _missing:
+    raise ImproperlyConfigured(
+        "; ".join(f"{name} must be set in production" for name in _missing)
+        + " (environment variables: see docs/deploy.md and docs/deploy/ttcs.env.example)."
+    )
+if len(SECRET_KEY) < 32 or SECRET_KEY.startswith("dev-only"):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set in production to a random value of at least 32 characters, e.g. "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
