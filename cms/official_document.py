@@ -266,8 +266,10 @@ def _pdf_table(pdf, table: Table) -> None:
         _pdf_paragraph(pdf, table.caption, style="I", indent=False)
     pdf.set_font(FONT_FAMILY, "", 11)
     widths = tuple(table.widths) if table.widths else None
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5.5, width=pdf.epw,
-                   headings_style=FontFace(emphasis="BOLD"), padding=1.2) as grid:
+    # align="LEFT": a centred table is centred on the page, not between the unequal margins.
+    with pdf.table(col_widths=widths, align="LEFT", text_align="LEFT", line_height=5.5,
+                   width=pdf.epw, headings_style=FontFace(emphasis="BOLD"),
+                   padding=1.2) as grid:
         header = grid.row()
         for title in table.headers:
             header.cell(_nfc(str(title)), align="C")
