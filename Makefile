@@ -24,6 +24,7 @@ run: install
 	@bash -c 'trap "kill 0" EXIT INT TERM; \
 		export ZALO_DEMO=1; $(BIN)/python manage.py zalo_fake --connect & \
 		$(BIN)/python manage.py qcluster & \
+		$(BIN)/python manage.py mqtt_bridge & \
 		$(BIN)/python manage.py speaker_sim --demo --server http://$(HOST):$(PORT) & \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload; wait'
 

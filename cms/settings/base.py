@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "device_bridge.tts",
     "device_bridge.zalo",
     "device_bridge.feedback",
+    "device_bridge.mqtt",
     "contests",
     "contests.judging",
     "wagtail.contrib.forms",
@@ -354,6 +355,9 @@ ZALO_APP_SECRET = env.ZALO_APP_SECRET
 ZALO_OA_SECRET = env.ZALO_OA_SECRET  # webhook signatures; not the app secret
 ZALO_CONNECT_TIMEOUT = 5.0
 ZALO_READ_TIMEOUT = 20.0
+
+# --- MQTT for the speaker clusters (device_bridge.mqtt, docs/device-protocol-mqtt.md) ---
+MQTT_URL = env.MQTT_URL
 
 # --- Moderation ---
 # Approval by the workflow is what authorises publishing (see workflows/finish.py).

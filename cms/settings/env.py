@@ -92,3 +92,5 @@ ZALO_OAUTH_BASE = env_str("ZALO_OAUTH_BASE", _ZALO_FAKE_URL if ZALO_DEMO else "h
 ZALO_APP_ID = env_str("ZALO_APP_ID", "fake-app-id" if ZALO_DEMO else "")
 ZALO_APP_SECRET = env_str("ZALO_APP_SECRET", "fake-app-secret" if ZALO_DEMO else "")
 ZALO_OA_SECRET = env_str("ZALO_OA_SECRET", "fake-oa-secret" if ZALO_DEMO else "")
+#: The MQTT broker of the speaker clusters (docs/device-protocol-mqtt.md); empty: MQTT off.
+MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
