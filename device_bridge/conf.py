@@ -9,8 +9,17 @@ DEFAULTS: dict[str, Any] = {
     # unchanged schedule keeps the same body and can be answered with 304 Not Modified.
     "AUDIO_URL_LIFETIME": 3600,
     "LONG_POLL_SECONDS": 25,
-    "LONG_POLL_INTERVAL": 0.5,
+    # Only while no wake listener runs in this process (protocol/wake.py): how often a waiting
+    # long-poll asks the database itself.
     "LONG_POLL_DB_RECHECK": 5.0,
+    # How a command wakes long-polls in other processes: "auto" (Redis if the cache is Redis,
+    # else PostgreSQL NOTIFY, else a file beside the SQLite database), "redis", "postgresql",
+    # "file" or "local" (this process only).
+    "LONG_POLL_WAKE": "auto",
+    # The file watcher's check interval (SQLite), seconds.
+    "LONG_POLL_WAKE_FILE_INTERVAL": 0.05,
+    # A command handed out and not acknowledged is handed out again after this many seconds.
+    "COMMAND_REDELIVERY_SECONDS": 30,
     "POLL_AFTER_SECONDS": 15,
     "MAX_ATTEMPTS": 5,
     "RETRY_BASE_SECONDS": 30,

@@ -4,15 +4,17 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-import time
+from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..conf import setting
 from ..models import ClusterCommand, DeviceEvent, PlaybackReceipt, ScheduleItem, SpeakerCluster
+from ..monitoring.signals import heartbeat_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,8 @@ def cluster_heartbeat_record(*, cluster: SpeakerCluster, data: dict, now: dt.dat
     if data.get("firmware"):
         updates["firmware_version"] = str(data["firmware"])[:40]
     SpeakerCluster.objects.filter(pk=cluster.pk).update(**updates)
+    heartbeat_recorded.send(sender=SpeakerCluster, cluster_id=cluster.pk, heartbeat=heartbeat,
+                            previous_seen_at=cluster.last_seen_at, now=now)
     return True
 
 
@@ -81,9 +85,49 @@ def command_signal_key(cluster_id: int) -> str:
 
 
 def cluster_commands_signal(*, cluster_id: int) -> None:
-    """Wake the cluster's long-poll once the command is committed."""
-    key = command_signal_key(cluster_id)
-    transaction.on_commit(lambda: cache.set(key, time.time(), timeout=3600))
+    """Wake the cluster's waiting long-polls, in every process, once the command is committed.
+
+    The one call every producer makes (admin, emergency path, MQTT fallback); how the wake
+    crosses processes (Redis, PostgreSQL NOTIFY, a file on SQLite) is ``protocol/wake.py``'s
+    business.
+    """
+    from ..protocol.wake import wake_bus
+
+    transaction.on_commit(lambda: wake_bus().signal([cluster_id]))
+
+
+def cluster_schedule_bump(*, cluster_ids, now: dt.datetime | None = None) -> None:
+    """Tell clusters what they would be served changed: the next poll gets a 200, not a 304.
+
+    Also records each cluster's ``schedule_horizon``, when its next served item's window
+    closes: that changes the served list with no write, so ``cluster_schedule_roll`` bumps
+    the version at the first request after it.
+    """
+    ids = list(set(cluster_ids))
+    if ids:
+        now = now or timezone.now()
+        SpeakerCluster.objects.filter(pk__in=ids).update(
+            schedule_version=F("schedule_version") + 1, schedule_horizon=_horizon(now)
+        )
+
+
+def _horizon(now: dt.datetime):
+    return Subquery(
+        ScheduleItem.objects.filter(cluster_id=OuterRef("pk"), status=ScheduleItem.Status.PENDING,
+                                    play_until__gt=now)
+        .order_by().values("cluster_id").annotate(first=Min("play_until")).values("first")[:1]
+    )
+
+
+def cluster_schedule_roll(*, cluster: SpeakerCluster, now: dt.datetime) -> int:
+    """An item's window closed since the last change: bump the version once; return it."""
+    SpeakerCluster.objects.filter(pk=cluster.pk, schedule_horizon__lte=now).update(
+        schedule_version=F("schedule_version") + 1, schedule_horizon=_horizon(now)
+    )
+    version, horizon = SpeakerCluster.objects.filter(pk=cluster.pk).values_list(
+        "schedule_version", "schedule_horizon").get()
+    cluster.schedule_version, cluster.schedule_horizon = version, horizon
+    return version
 
 
 def cluster_command_create(*, cluster: SpeakerCluster, kind: str, payload: dict | None = None,
@@ -96,29 +140,69 @@ def cluster_command_create(*, cluster: SpeakerCluster, kind: str, payload: dict 
     return command
 
 
-def cluster_commands_take(*, cluster_id: int, now: dt.datetime) -> list[ClusterCommand]:
-    """Hand out undelivered, unexpired commands once (marked delivered in the same step)."""
-    waiting = ClusterCommand.objects.filter(
-        cluster_id=cluster_id, delivered_at__isnull=True, expires_at__gt=now
+class CommandsClaim(NamedTuple):
+    commands: list[ClusterCommand]
+    #: When a command handed out earlier and not acknowledged falls due again, if any.
+    next_redelivery: dt.datetime | None
+
+
+def cluster_commands_claim(*, cluster_id: int, now: dt.datetime, transport: str = "http",
+                           redeliver_seconds: float | None = None) -> CommandsClaim:
+    """Hand out the commands due for the cluster: new ones, and ones handed out
+    ``redeliver_seconds`` ago (default ``COMMAND_REDELIVERY_SECONDS``) without an
+    acknowledgement, until acknowledged or expired. A lost response loses nothing.
+
+    One read when nothing is due (long-polls ask often); each hand-out is a conditional
+    update, so two requests of one cluster never both take the same delivery.
+    """
+    if redeliver_seconds is None:
+        redeliver_seconds = float(setting("COMMAND_REDELIVERY_SECONDS"))
+    open_commands = list(
+        ClusterCommand.objects.filter(cluster_id=cluster_id, acked_at__isnull=True,
+                                      expires_at__gt=now)
+        .order_by("created_at", "pk").values_list("pk", "attempts", "redeliver_at", "delivered_at")
     )
-    # Long-polls check many times a second across a fleet; on SQLite every transaction takes
-    # the write lock (BEGIN IMMEDIATE), so only take it when there is something to hand out.
-    if not waiting.exists():
-        return []
+    due = [(pk, attempts) for pk, attempts, redeliver_at, delivered_at in open_commands
+           if delivered_at is None or redeliver_at is None or redeliver_at <= now]
+    later = [redeliver_at for _pk, _attempts, redeliver_at, delivered_at in open_commands
+             if delivered_at is not None and redeliver_at is not None and redeliver_at > now]
+    next_redelivery = min(later) if later else None
+    if not due:
+        return CommandsClaim([], next_redelivery)
+    redeliver_at = now + dt.timedelta(seconds=redeliver_seconds)
+    taken = []
     with transaction.atomic():
-        commands = list(waiting.order_by("created_at", "pk"))
-        if commands:
-            ClusterCommand.objects.filter(pk__in=[c.pk for c in commands]).update(delivered_at=now)
-    return commands
+        for pk, attempts in due:
+            if ClusterCommand.objects.filter(pk=pk, attempts=attempts, acked_at__isnull=True).update(
+                delivered_at=now, redeliver_at=redeliver_at, attempts=attempts + 1,
+                transport=transport[:10],
+            ):
+                taken.append(pk)
+        commands = list(ClusterCommand.objects.filter(pk__in=taken).order_by("created_at", "pk"))
+    if commands:
+        next_redelivery = min(filter(None, [next_redelivery, redeliver_at]))
+    return CommandsClaim(commands, next_redelivery)
 
 
-def cluster_command_ack(*, cluster_id: int, command_id: int, result: str, error: str,
+def cluster_commands_take(*, cluster_id: int, now: dt.datetime, transport: str = "http",
+                          redeliver_seconds: float | None = None) -> list[ClusterCommand]:
+    """The due commands (``cluster_commands_claim`` without the next redelivery time)."""
+    return cluster_commands_claim(cluster_id=cluster_id, now=now, transport=transport,
+                                  redeliver_seconds=redeliver_seconds).commands
+
+
+def cluster_command_ack(*, cluster_id: int, command_id: int, result: str, error: str = "",
                         now: dt.datetime) -> bool:
-    return bool(
-        ClusterCommand.objects.filter(pk=command_id, cluster_id=cluster_id).update(
-            acked_at=now, result=result[:20], error=error[:2000]
-        )
-    )
+    """Record the acknowledgement; False only if the cluster has no such command.
+
+    Idempotent: a redelivered command is acknowledged again by the cluster, and an
+    acknowledgement whose answer was lost is resent; the first one stands.
+    """
+    commands = ClusterCommand.objects.filter(pk=command_id, cluster_id=cluster_id)
+    if commands.filter(acked_at__isnull=True).update(acked_at=now, result=result[:20],
+                                                      error=error[:2000]):
+        return True
+    return commands.exists()
 
 
 #: Why a receipt is rejected, answered per receipt in ``results`` (documented in
@@ -154,6 +238,7 @@ def receipts_record(*, cluster_id: int, receipts: list[dict], skew_seconds: int)
     items = {item.pk: item for item in items}
     skew = dt.timedelta(seconds=skew_seconds)
     results, rejected = [], []
+    played_before = {pk for pk, item in items.items() if item.status == ScheduleItem.Status.PLAYED}
     for receipt in receipts:
         try:
             status = _receipt_record(cluster_id=cluster_id, receipt=receipt,
@@ -166,6 +251,13 @@ def receipts_record(*, cluster_id: int, receipts: list[dict], skew_seconds: int)
             results.append({"item_id": receipt["item_id"], "status": status})
     if rejected:
         _receipts_rejected_log(cluster_id=cluster_id, rejected=rejected)
+    newly_played = {
+        receipt["item_id"] for receipt, result in zip(receipts, results, strict=True)
+        if result["status"] == "accepted" and receipt["result"] == PlaybackReceipt.Result.PLAYED
+    } - played_before
+    if newly_played:
+        # A played item leaves the cluster's list: a new version, so no stale 304 keeps it.
+        cluster_schedule_bump(cluster_ids=[cluster_id])
     return results
 
 

@@ -63,6 +63,9 @@ class SpeakerCluster(models.Model):
     token_revoked_at = models.DateTimeField(_("thu hồi mã lúc"), null=True, blank=True, editable=False)
 
     schedule_version = models.PositiveIntegerField(default=1, editable=False)
+    # When the next served item's window closes: the served list changes then without any
+    # write, so the first poll after it bumps ``schedule_version`` (a new ETag, never a stale 304).
+    schedule_horizon = models.DateTimeField(null=True, blank=True, editable=False)
     last_seen_at = models.DateTimeField(_("liên lạc lần cuối"), null=True, blank=True, editable=False)
     last_heartbeat = models.JSONField(_("trạng thái báo cáo"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,7 +80,11 @@ class SpeakerCluster(models.Model):
 
 
 class ClusterCommand(models.Model):
-    """A command waiting for a cluster to pick it up over long-poll."""
+    """A command for one cluster, handed out until acknowledged or expired (any transport).
+
+    ``delivered_at`` is the latest hand-out, ``attempts`` how many there were; one not
+    acknowledged by ``redeliver_at`` is handed out again (docs/device-protocol.md, commands).
+    """
 
     class Kind(models.TextChoices):
         PLAY_NOW = "play_now", _("Phát ngay")
@@ -94,6 +101,10 @@ class ClusterCommand(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("hết hạn lúc"))
     delivered_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("số lần gửi"), default=0)
+    redeliver_at = models.DateTimeField(_("gửi lại lúc"), null=True, blank=True)
+    transport = models.CharField(_("đường truyền"), max_length=10, blank=True,
+                                 help_text=_("Đường truyền của lần gửi gần nhất: http hoặc mqtt."))
     acked_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
     result = models.CharField(_("kết quả"), max_length=20, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
@@ -102,7 +113,8 @@ class ClusterCommand(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("lệnh điều khiển")
         verbose_name_plural = _("lệnh điều khiển")
-        indexes = [models.Index(fields=["cluster", "delivered_at"])]
+        indexes = [models.Index(fields=["cluster", "delivered_at"]),
+                   models.Index(fields=["cluster", "acked_at"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.cluster_id}"

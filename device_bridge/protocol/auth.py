@@ -18,7 +18,8 @@ from .errors import error_response
 logger = logging.getLogger(__name__)
 
 AUTH_SQL = (
-    "SELECT id, code, token_hash, schedule_version, zone_id, last_seen_at, last_heartbeat "
+    "SELECT id, code, token_hash, schedule_version, zone_id, last_seen_at, last_heartbeat, "
+    "schedule_horizon "
     "FROM device_bridge_speakercluster "
     "WHERE token_id = %s AND is_active"
 )
@@ -44,7 +45,8 @@ def cluster_from_request(request) -> SpeakerCluster | None:
         return None
     return SpeakerCluster(pk=row[0], code=row[1], token_hash=row[2], schedule_version=row[3],
                           zone_id=row[4], token_id=token_id, is_active=True,
-                          last_seen_at=_as_datetime(row[5]), last_heartbeat=_as_json(row[6]))
+                          last_seen_at=_as_datetime(row[5]), last_heartbeat=_as_json(row[6]),
+                          schedule_horizon=_as_datetime(row[7]))
 
 
 def _as_datetime(value):

@@ -3,7 +3,6 @@
 import datetime as dt
 import time
 
-from django.core.cache import cache
 from django.db import connection
 from django.http import FileResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from .body import json_body
 from .errors import error_response
 from .openapi import openapi_document
 from .signing import AudioTokenInvalid, audio_expiry, audio_path, audio_token_read
+from .wake import wake_bus, wake_hub
 
 
 def _iso(value):
@@ -42,15 +42,24 @@ def unknown_endpoint(request):
                                          "/api/devices/v1/openapi.json."))
 
 
+def _schedule_version(cluster, now) -> tuple[str, int]:
+    """``(<version>-<audio URL expiry>, expiry)``: the version changes whenever the served
+    list or its URLs would (a closed window, a played item, new or withdrawn items)."""
+    if cluster.schedule_horizon is not None and cluster.schedule_horizon <= now:
+        fleet.cluster_schedule_roll(cluster=cluster, now=now)
+    expires = audio_expiry(now.timestamp())
+    return f"{cluster.schedule_version}-{expires}", expires
+
+
 @cluster_api("GET")
 def schedule(request, cluster):
-    expires = audio_expiry()
-    etag = f'"{cluster.schedule_version}-{expires}"'
+    now = timezone.now()
+    version, expires = _schedule_version(cluster, now)
+    etag = f'"{version}"'
     if request.META.get("HTTP_IF_NONE_MATCH") == etag:
         response = HttpResponseNotModified()
         response["ETag"] = etag
         return response
-    now = timezone.now()
     items = []
     for row in cluster_schedule_items(cluster_id=cluster.pk, now=now):
         item = {
@@ -79,7 +88,7 @@ def schedule(request, cluster):
         items.append(item)
     response = JsonResponse({
         "cluster": cluster.code,
-        "version": etag.strip('"'),
+        "version": version,
         "server_time": _iso(now),
         "poll_after_seconds": setting("POLL_AFTER_SECONDS"),
         "items": items,
@@ -103,7 +112,7 @@ def heartbeat(request, cluster):
                                    write_every_seconds=setting("HEARTBEAT_WRITE_SECONDS"))
     return JsonResponse({
         "server_time": _iso(now),
-        "schedule_version": f"{cluster.schedule_version}-{audio_expiry()}",
+        "schedule_version": _schedule_version(cluster, now)[0],
         "poll_after_seconds": setting("POLL_AFTER_SECONDS"),
     })
 
@@ -135,7 +144,12 @@ def _command_json(command):
 
 @cluster_api("GET")
 def commands(request, cluster):
-    """Long-poll: answer as soon as a command is waiting, or empty after ``wait`` seconds."""
+    """Long-poll: answer as soon as a command is due, or empty after ``wait`` seconds.
+
+    The wait is on this process's wake hub (protocol/wake.py), which a new command for the
+    cluster sets at once from any process; a command handed out earlier and not acknowledged
+    wakes it when its redelivery falls due.
+    """
     limit = float(setting("LONG_POLL_SECONDS"))
     raw_wait = request.GET.get("wait", "0")
     try:
@@ -145,27 +159,32 @@ def commands(request, cluster):
     if not 0 <= wait <= 60 or wait != wait:
         return error_response("invalid", _("wait: phải từ 0 đến 60"), field="wait")
     wait = min(wait, limit)
-    interval = float(setting("LONG_POLL_INTERVAL"))
-    recheck = float(setting("LONG_POLL_DB_RECHECK"))
     deadline = time.monotonic() + wait
-    signal_key = fleet.command_signal_key(cluster.pk)
-    seen = cache.get(signal_key)
-    taken = fleet.cluster_commands_take(cluster_id=cluster.pk, now=timezone.now())
-    checked_at = time.monotonic()
-    while not taken and time.monotonic() < deadline:
-        if not connection.in_atomic_block:
-            # A waiting cluster holds a thread, not a database connection.
-            connection.close()
-        time.sleep(min(interval, max(deadline - time.monotonic(), 0)))
-        # New commands ring the cache key (instant with a shared cache such as Redis); the
-        # database is still asked every few seconds for commands made in another process
-        # when the cache is per-process.
-        current = cache.get(signal_key)
-        if current != seen or time.monotonic() - checked_at >= recheck:
-            seen = current
-            taken = fleet.cluster_commands_take(cluster_id=cluster.pk, now=timezone.now())
-            checked_at = time.monotonic()
-    return JsonResponse({"commands": [_command_json(c) for c in taken]})
+    bus = wake_bus()
+    listening = wait > 0 and bus.ensure_listening()
+    recheck = None if listening else float(setting("LONG_POLL_DB_RECHECK"))
+    hub = wake_hub()
+    event = hub.register(cluster.pk)
+    try:
+        while True:
+            event.clear()
+            now = timezone.now()
+            claim = fleet.cluster_commands_claim(cluster_id=cluster.pk, now=now)
+            remaining = deadline - time.monotonic()
+            if claim.commands or remaining <= 0:
+                break
+            if not connection.in_atomic_block:
+                # A waiting cluster holds a thread, not a database connection.
+                connection.close()
+            timeout = remaining
+            if claim.next_redelivery is not None:
+                timeout = min(timeout, max((claim.next_redelivery - now).total_seconds(), 0) + 0.01)
+            if recheck is not None:
+                timeout = min(timeout, recheck)
+            event.wait(timeout)
+    finally:
+        hub.unregister(cluster.pk, event)
+    return JsonResponse({"commands": [_command_json(c) for c in claim.commands]})
 
 
 @cluster_api("POST")

@@ -4,11 +4,10 @@ import datetime as dt
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ..conf import setting
-from ..fleet.services import cluster_commands_signal
+from ..fleet.services import cluster_commands_signal, cluster_schedule_bump
 from ..models import ClusterCommand, RelayProgramme, ScheduleItem, SpeakerCluster
 from .slots import RANK, RELAY_RANK, Window, emergency_window, relay_windows, template_windows
 
@@ -17,13 +16,6 @@ logger = logging.getLogger(__name__)
 
 class NoSlotError(Exception):
     """The schedule template gives this bulletin no window to play in."""
-
-
-def cluster_schedule_bump(*, cluster_ids) -> None:
-    """Tell clusters their schedule changed: the next poll gets a fresh body, not a 304."""
-    ids = list(set(cluster_ids))
-    if ids:
-        SpeakerCluster.objects.filter(pk__in=ids).update(schedule_version=F("schedule_version") + 1)
 
 
 def bulletin_windows(*, page, template, now: dt.datetime) -> list[Window]:
@@ -113,9 +105,9 @@ def schedule_items_withdraw(*, items, note: str, now: dt.datetime | None = None)
         status=ScheduleItem.Status.CANCELLED, note=note[:255]
     )
     cluster_ids = {row[1] for row in rows}
-    # An emergency's "play now" not yet picked up must not reach the cluster any more.
+    # An emergency's "play now" not yet acknowledged must not reach the cluster (again).
     ClusterCommand.objects.filter(
-        kind=ClusterCommand.Kind.PLAY_NOW, delivered_at__isnull=True,
+        kind=ClusterCommand.Kind.PLAY_NOW, acked_at__isnull=True,
         cluster_id__in=cluster_ids, payload__item_id__in=[row[0] for row in rows],
     ).update(expires_at=now)
     playing = {}
