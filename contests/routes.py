@@ -35,15 +35,25 @@ class ContestRoutesMixin:
 
     def get_context(self, request, *args, **kwargs):
         from .forms import RegistrationForm
+        from .judging.validators import judging_limits
 
         context = super().get_context(request, *args, **kwargs)
         rounds = list(self.rounds.all())
         now = timezone.now()
         current = next((r for r in sorted(rounds, key=lambda r: r.starts_at) if r.is_open(now)), None)
+        if self.kind == self.Kind.JUDGED:
+            # A judged round's results show only once it has closed (the jury scores until then).
+            published = [r for r in rounds if r.results_published and r.ends_at <= now]
+            for round in rounds:
+                round.state = "open" if round.is_open(now) else ("closed" if round.ends_at <= now else "later")
+            context["criteria"] = list(self.criteria.all())
+            context.update(judging_limits())
+        else:
+            published = [r for r in rounds if r.results_published]
         context.update(
             rounds=rounds,
             current_round=current,
-            published_rounds=[r for r in rounds if r.results_published],
+            published_rounds=published,
             register_url=self.get_url(request).rstrip("/") + "/" + self.reverse_subpage("register"),
         )
         if current is not None and "form" not in context:

@@ -206,6 +206,8 @@ def ranking_page(page, request, round_id):
     round = page.rounds.filter(pk=round_id, results_published=True).first()
     if round is None:
         return refused(page, request, _("Kết quả của đợt thi này chưa được công bố."), status=404)
+    if page.kind == page.Kind.JUDGED:
+        return judged_ranking_page(page, request, round)
     actual = all_correct_count(round)
     return page.render(
         request,
@@ -216,4 +218,19 @@ def ranking_page(page, request, round_id):
             "rows": ranking_for_round(round, limit=round.prize_total, actual=actual),
             "actual": actual,
         },
+    )
+
+
+def judged_ranking_page(page, request, round):
+    """A judged round's public results: teams, weighted totals (the jury's averages), ranks
+    and prizes, once the round has closed and its results were published; never a juror's
+    own score."""
+    from .judging.selectors import public_results, results_public
+
+    if not results_public(round):
+        return refused(page, request, _("Kết quả của đợt thi này chưa được công bố."), status=404)
+    return page.render(
+        request,
+        template="contests/judging/ranking.html",
+        context_overrides={"round": round, "rows": public_results(round)},
     )

@@ -97,3 +97,51 @@ def round_results(round: ContestRound, now: dt.datetime | None = None) -> list[R
     for position, row in enumerate(rows, start=1):
         row.rank = position
     return rows
+
+
+@dataclass
+class PublicResultRow:
+    """One line of a judged round's public results: no juror, no per-criterion score."""
+
+    rank: int
+    team_name: str
+    unit: str
+    entry_title: str
+    total: Decimal
+    prize: str
+
+
+PRIZE_NAMES = ("Giải Nhất", "Giải Nhì", "Giải Ba", "Giải Khuyến khích")
+
+
+def prize_for_rank(round: ContestRound, rank: int) -> str:
+    """The prize a place gets by the round's prize counts (first, second, third, consolation)."""
+    upper = 0
+    counts = (round.prizes_first, round.prizes_second, round.prizes_third, round.prizes_consolation)
+    for count, name in zip(counts, PRIZE_NAMES, strict=True):
+        upper += count
+        if rank <= upper:
+            return name
+    return ""
+
+
+def results_public(round: ContestRound, now: dt.datetime | None = None) -> bool:
+    """Whether a judged round's results may be shown on the site: the round has closed and its
+    results were published with the page (through moderation)."""
+    return round.results_published and round_closed(round, now)
+
+
+def public_results(round: ContestRound, now: dt.datetime | None = None) -> list[PublicResultRow]:
+    """The public ranking of a judged round: team, unit, entry, weighted total, rank, prize.
+
+    Raises ``ResultsNotYet`` unless ``results_public``; jurors' own scores never leave here.
+    """
+    if not results_public(round, now):
+        raise ResultsNotYet(_("Kết quả của đợt thi này chưa được công bố."))
+    return [
+        PublicResultRow(
+            rank=row.rank, team_name=row.entry.team.name, unit=row.entry.team.unit,
+            entry_title=row.entry.title, total=row.total, prize=prize_for_rank(round, row.rank),
+        )
+        for row in round_results(round, now)
+    ]

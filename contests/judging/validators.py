@@ -53,6 +53,15 @@ DEFAULT_VIDEO_HOSTS = (
 )
 
 
+def judging_limits() -> dict:
+    """The limits as the contest page tells teams (the same settings the checks below read)."""
+    return {
+        "max_file_mb": getattr(settings, "JUDGING_MAX_FILE_MB", 20),
+        "max_audio_mb": getattr(settings, "JUDGING_MAX_AUDIO_MB", 30),
+        "video_hosts": ", ".join(getattr(settings, "JUDGING_VIDEO_HOSTS", DEFAULT_VIDEO_HOSTS)),
+    }
+
+
 def _check(upload, types: dict, max_mb: int) -> None:
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in types:
