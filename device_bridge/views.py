@@ -152,21 +152,14 @@ def cluster_detail(request, pk):
         if not request.user.has_perm("device_bridge.add_clustercommand"):
             raise PermissionDenied
         kind = request.POST.get("kind", "")
-        if kind not in ClusterCommand.Kind.values:
-            messages.error(request, _("Lệnh không hợp lệ."))
-        else:
-            payload = {}
-            if kind == ClusterCommand.Kind.SET_VOLUME:
-                try:
-                    volume = int(request.POST.get("volume", ""))
-                except ValueError:
-                    volume = -1
-                if not 0 <= volume <= 100:
-                    messages.error(request, _("Âm lượng phải từ 0 đến 100."))
-                    return redirect("device_bridge_admin:cluster_detail", pk=cluster.pk)
-                payload = {"volume": volume}
+        try:
+            # "Phát ngay" and "Dừng phát" carry the chosen item_id, as the protocol requires.
+            payload = fleet.cluster_command_payload(cluster_id=cluster.pk, kind=kind, data=request.POST)
             fleet.cluster_command_create(cluster=cluster, kind=kind, payload=payload,
                                          user=request.user)
+        except fleet.CommandInvalid as err:
+            messages.error(request, str(err))
+        else:
             messages.success(request, _("Đã gửi lệnh “%(kind)s”.")
                              % {"kind": ClusterCommand.Kind(kind).label})
         return redirect("device_bridge_admin:cluster_detail", pk=cluster.pk)
@@ -182,6 +175,7 @@ def cluster_detail(request, pk):
         "events": cluster.events.all()[:10],
         "receipts": cluster.receipts.select_related("item")[:10],
         "command_kinds": ClusterCommand.Kind.choices,
+        "open_items": selectors.cluster_schedule_items(cluster_id=cluster.pk, now=timezone.now()),
         "can_change": request.user.has_perm("device_bridge.change_speakercluster"),
         "can_delete": request.user.has_perm("device_bridge.delete_speakercluster"),
     })

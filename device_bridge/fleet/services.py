@@ -130,10 +130,54 @@ def cluster_schedule_roll(*, cluster: SpeakerCluster, now: dt.datetime) -> int:
     return version
 
 
+class CommandInvalid(ValueError):
+    """A command the protocol cannot carry (its message is Vietnamese, for the admin)."""
+
+
+def cluster_command_payload(*, cluster_id: int, kind: str, data, now: dt.datetime | None = None) -> dict:
+    """The payload of a ``kind`` command from form-like ``data``, as the protocol defines it.
+
+    ``play_now`` and ``stop`` name an item (``item_id``) of this cluster whose window has not
+    closed; ``play_now`` only a pending one. Raises ``CommandInvalid``.
+    """
+    now = now or timezone.now()
+    if kind not in ClusterCommand.Kind.values:
+        raise CommandInvalid(_("Lệnh không hợp lệ."))
+    if kind == ClusterCommand.Kind.SET_VOLUME:
+        try:
+            volume = int(str(data.get("volume", "")).strip())
+        except ValueError:
+            volume = -1
+        if not 0 <= volume <= 100:
+            raise CommandInvalid(_("Âm lượng phải từ 0 đến 100."))
+        return {"volume": volume}
+    if kind in (ClusterCommand.Kind.PLAY_NOW, ClusterCommand.Kind.STOP):
+        try:
+            item_id = int(str(data.get("item_id", "")).strip())
+        except ValueError:
+            raise CommandInvalid(_("Hãy chọn mục lịch phát cho lệnh “%(kind)s”.")
+                                 % {"kind": ClusterCommand.Kind(kind).label}) from None
+        items = ScheduleItem.objects.filter(pk=item_id, cluster_id=cluster_id, play_until__gt=now)
+        if kind == ClusterCommand.Kind.PLAY_NOW:
+            items = items.filter(status=ScheduleItem.Status.PENDING)
+        if not items.exists():
+            raise CommandInvalid(_("Mục lịch phát %(id)s không thuộc cụm loa này hoặc đã hết thời "
+                                   "gian phát.") % {"id": item_id})
+        return {"item_id": item_id}
+    return {}
+
+
 def cluster_command_create(*, cluster: SpeakerCluster, kind: str, payload: dict | None = None,
                            user=None, ttl_minutes: int = 30) -> ClusterCommand:
+    """Queue a command; ``play_now`` and ``stop`` must name their item (``CommandInvalid``)."""
+    payload = payload or {}
+    if kind in (ClusterCommand.Kind.PLAY_NOW, ClusterCommand.Kind.STOP) and (
+        not isinstance(payload.get("item_id"), int) or isinstance(payload.get("item_id"), bool)
+    ):
+        raise CommandInvalid(_("Lệnh “%(kind)s” cần mã mục lịch phát (item_id).")
+                             % {"kind": ClusterCommand.Kind(kind).label})
     command = ClusterCommand.objects.create(
-        cluster=cluster, kind=kind, payload=payload or {}, created_by=user,
+        cluster=cluster, kind=kind, payload=payload, created_by=user,
         expires_at=timezone.now() + dt.timedelta(minutes=ttl_minutes),
     )
     cluster_commands_signal(cluster_id=cluster.pk)

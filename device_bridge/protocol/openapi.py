@@ -10,23 +10,43 @@ from .body import MAX_BODY_BYTES, MAX_DEPTH
 from .errors import ERRORS
 
 MAX_ID = 2**63 - 1
+#: The revision of protocol v1 this server speaks; 1.1 only adds to 1.0 (same base path).
+PROTOCOL_VERSION = "1.1"
 DATE_TIME = {"type": "string", "format": "date-time"}
 
 
-def _error(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+def _error(description: str, *codes: str) -> dict:
+    """An error answer: the Error body with ``code`` limited to ``codes``."""
+    unknown = set(codes) - set(ERRORS)
+    assert not unknown, unknown
+    schema = {"allOf": [{"$ref": "#/components/schemas/Error"},
+                        {"properties": {"error": {"properties": {"code": {"enum": list(codes)}}}}}]}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-UNAUTHORIZED = _error("`unauthorized`: missing, wrong or revoked token.")
+def _header(description: str, schema: dict | None = None) -> dict:
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+ETAG = _header("The schedule's version in quotes, `\"<version>\"`. Send it back in "
+               "`If-None-Match`; it changes whenever the list this cluster would be served "
+               "changes (items added, withdrawn, played, a window closed) and when the audio "
+               "URLs roll over.")
+UNAUTHORIZED = _error("`unauthorized`: missing, wrong or revoked token, or the cluster is inactive.",
+                      "unauthorized")
+UNAUTHORIZED["headers"] = {"WWW-Authenticate": _header('Always `Bearer realm="ttcs-devices"`.')}
 BAD_REQUEST = _error(
     "`malformed_json`: the body is not one UTF-8 JSON object (syntax, encoding, lone surrogate, "
     f"NaN/Infinity, a number out of range, duplicate keys, nesting deeper than {MAX_DEPTH}); "
-    "or `invalid`: a field is missing or out of bounds and `error.field` names it."
+    "or `invalid`: a field is missing or out of bounds and `error.field` names it.",
+    "malformed_json", "invalid",
 )
-TOO_LARGE = _error(f"`body_too_large`: the body exceeds {MAX_BODY_BYTES} bytes.")
-UNSUPPORTED = _error("`unsupported_media_type`: the body is not application/json.")
-WRONG_METHOD = _error("`method_not_allowed`: the `Allow` header names the method to use.")
+TOO_LARGE = _error(f"`body_too_large`: the body exceeds {MAX_BODY_BYTES} bytes.", "body_too_large")
+UNSUPPORTED = _error("`unsupported_media_type`: the body is not application/json.",
+                     "unsupported_media_type")
+WRONG_METHOD = _error("`method_not_allowed`: the `Allow` header names the method to use.",
+                      "method_not_allowed")
+WRONG_METHOD["headers"] = {"Allow": _header("The method(s) this path accepts.")}
 
 SCHEMAS = {
     "Error": {
@@ -211,9 +231,13 @@ PATHS = {
             "operationId": "getSchedule",
             "summary": "Items this cluster may still play, soonest first.",
             "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
+                            "description": "The `ETag` of the last 200.",
                             "schema": {"type": "string"}}],
-            "responses": {"200": _ok("Schedule"),
-                          "304": {"description": "Unchanged since the ETag sent."},
+            "responses": {"200": {**_ok("Schedule"),
+                                  "headers": {"ETag": ETAG,
+                                              "Cache-Control": _header("`private, no-cache`.")}},
+                          "304": {"description": "Unchanged since the ETag sent; empty body.",
+                                  "headers": {"ETag": ETAG}},
                           "401": UNAUTHORIZED},
         }
     },
@@ -247,11 +271,18 @@ PATHS = {
     "/api/devices/v1/commands": {
         "get": {
             "operationId": "getCommands",
-            "summary": "Long-poll for commands; returns at once if any wait, else after `wait`.",
+            "summary": "Long-poll for commands; returns at once if any are due, else after `wait`.",
+            "description": "A command is handed out again, with the same `id`, every "
+                           "`COMMAND_REDELIVERY_SECONDS` (30 s by default) until it is "
+                           "acknowledged or expires; act on an id once, acknowledge every copy.",
             "parameters": [{"name": "wait", "in": "query", "required": False,
-                            "schema": {"type": "number", "minimum": 0, "maximum": 60}}],
+                            "description": "Seconds to wait for a command; the server waits at "
+                                           "most its long-poll limit (25 s by default).",
+                            "schema": {"type": "number", "minimum": 0, "maximum": 60,
+                                       "default": 0}}],
             "responses": {"200": _ok("CommandList"),
-                          "400": _error("`invalid`: `wait` is not a number from 0 to 60."),
+                          "400": _error("`invalid`: `wait` is not a number from 0 to 60.",
+                                        "invalid"),
                           "401": UNAUTHORIZED},
         }
     },
@@ -262,10 +293,12 @@ PATHS = {
             "parameters": [{"name": "command_id", "in": "path", "required": True,
                             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}],
             "requestBody": _json_body("CommandAck"),
-            "responses": {"200": {"description": "Acknowledged",
+            "responses": {"200": {"description": "Acknowledged (again: acknowledging twice is "
+                                                 "harmless, the first result stands).",
                                   "content": {"application/json": {"schema": {"type": "object"}}}},
                           "400": BAD_REQUEST, "401": UNAUTHORIZED,
-                          "404": _error("`not_found`: no such command for this cluster."),
+                          "404": _error("`not_found`: no such command for this cluster.",
+                                        "not_found"),
                           "413": TOO_LARGE, "415": UNSUPPORTED},
         }
     },
@@ -278,23 +311,29 @@ PATHS = {
             "responses": {
                 "200": {"description": "The MP3; `X-Content-SHA256` and `Content-Length` match "
                                        "the schedule item.",
+                        "headers": {"Content-Length": _header("Bytes.", {"type": "integer"}),
+                                    "X-Content-SHA256": _header("Hex SHA-256 of the file."),
+                                    "ETag": _header("The SHA-256 in quotes.")},
                         "content": {"audio/mpeg": {"schema": {"type": "string",
                                                               "format": "binary"}}}},
                 "401": UNAUTHORIZED,
                 "403": _error("`bad_signature`: URL altered; `expired`: URL expired; "
-                              "`forbidden`: issued to another cluster."),
+                              "`forbidden`: issued to another cluster.",
+                              "bad_signature", "expired", "forbidden"),
                 "404": _error("`not_found`: unknown item; `audio_missing`: file missing on the "
-                              "server."),
-                "410": _error("`cancelled`: the item was withdrawn."),
+                              "server.", "not_found", "audio_missing"),
+                "410": _error("`cancelled`: the item was withdrawn.", "cancelled"),
             },
         }
     },
 }
 
-# Every operation refuses other methods the same way.
+# Every operation refuses other methods the same way, and every body that is not JSON.
 for operations in PATHS.values():
-    for operation in operations.values():
+    for method, operation in operations.items():
         operation["responses"]["405"] = WRONG_METHOD
+        if method == "post":
+            operation["responses"]["415"] = UNSUPPORTED
 
 
 def openapi_document(request=None) -> dict:
@@ -303,9 +342,10 @@ def openapi_document(request=None) -> dict:
         "openapi": "3.1.0",
         "info": {
             "title": "TTCS speaker cluster protocol",
-            "version": "1.0.0",
-            "description": "Protocol v1 between the commune information system and its "
-                           "4G loudspeaker clusters. See docs/device-protocol.md.",
+            "version": PROTOCOL_VERSION,
+            "description": "Protocol v1 (revision 1.1, compatible with 1.0 clients) between "
+                           "the commune information system and its 4G loudspeaker clusters. "
+                           "Ask the operator for the prose specification (device-protocol.md).",
         },
         "servers": [{"url": server}],
         "security": [{"clusterToken": []}],

@@ -67,11 +67,13 @@ def schedule_items_for_delivery(*, delivery, page, audio, template, now: dt.date
         with transaction.atomic():
             ScheduleItem.objects.bulk_create(items)
             if priority == "khan_cap":
-                # Long-polling clusters react within a second instead of at their next poll.
+                # Long-polling clusters react at once instead of at their next poll.
+                first_id = items[0].pk or delivery.items.order_by("play_at", "pk").values_list(
+                    "pk", flat=True).first()
                 ClusterCommand.objects.create(
                     cluster_id=delivery.cluster_id,
                     kind=ClusterCommand.Kind.PLAY_NOW,
-                    payload={"item_id": items[0].pk} if items[0].pk else {},
+                    payload={"item_id": first_id},
                     expires_at=items[0].play_until,
                 )
                 cluster_commands_signal(cluster_id=delivery.cluster_id)
