@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "device_bridge.tts",
     "device_bridge.zalo",
     "device_bridge.feedback",
+    "device_bridge.monitoring",
     "device_bridge.mqtt",
     "contests",
     "contests.judging",
@@ -345,6 +346,13 @@ DEVICE_BRIDGE = {
     "EMERGENCY_REPEAT": 3,
     # Without a distribution rule; "zalo" only acts once ZALO_APP_ID is set (docs/zalo.md).
     "DEFAULT_CHANNELS": ["website", "speakers", "zalo"],
+}
+
+# Fleet monitoring (device_bridge.monitoring, docs/operations.md "Fleet monitoring"); every key
+# and its default is in device_bridge/monitoring/conf.py.
+MONITORING = {
+    "EMERGENCY_ACK_SECONDS": 30,
+    "MAP_TILES_URL": "",  # no tiles: the map works offline
 }
 
 # --- Zalo Official Account (device_bridge.zalo, docs/zalo.md) ---
