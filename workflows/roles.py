@@ -21,8 +21,9 @@ ADMINISTRATOR = "Quản trị"
 FEEDBACK_OFFICER = "Cán bộ tiếp nhận phản ánh"  # answers citizens' Zalo feedback (issue 10)
 JURY = "Ban giám khảo"  # scores the entries of judged competitions (issue 11)
 CONTEST_ORGANISER = "Ban tổ chức cuộc thi"  # rankings, winners, entrants' personal data (issue 11)
+ECONOMIC = "Phòng Kinh tế"  # reads the speaker clusters' budget estimate (issue 13)
 ROLES = (EDITOR, REVIEWER, LEADER, TECHNICIAN, ADMINISTRATOR, FEEDBACK_OFFICER, JURY,
-         CONTEST_ORGANISER)
+         CONTEST_ORGANISER, ECONOMIC)
 
 #: App labels whose every permission the technician holds (fleet, clusters, schedules).
 TECHNICIAN_APP_LABELS = ("device_bridge",)
@@ -104,6 +105,8 @@ MODEL_PERMISSIONS = {
         "judging.delete_criterion",
         "judging.view_criterion",
     ),
+    # Granted by the upkeep app's own migration (device_bridge/upkeep, 0002).
+    ECONOMIC: ("wagtailadmin.access_admin", "upkeep.view_budget"),
     # Granted by the judging app's own migration, like the feedback officer's.
     JURY: (
         "wagtailadmin.access_admin",
