@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "device_bridge.tts",
     "device_bridge.zalo",
     "device_bridge.feedback",
+    "device_bridge.upkeep",
     "device_bridge.monitoring",
     "device_bridge.mqtt",
     "contests",
