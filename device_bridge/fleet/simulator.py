@@ -98,6 +98,12 @@ class SimulatedCluster:
         #: A lean keep-alive connection replaces ``client`` for large fleets (see lean_http).
         self.connection = None
         self.command_connection = None
+        #: Set to stop the current playback (a preempting emergency, a ``stop`` command).
+        self.interrupt = asyncio.Event()
+        #: Set to poll the schedule at once (a ``play_now`` command).
+        self.wake = asyncio.Event()
+        #: The MQTT side (``device_bridge.mqtt.simulator.MqttLink``) when speaking MQTT.
+        self.mqtt = None
 
     @property
     def headers(self):
@@ -136,15 +142,20 @@ class SimulatedCluster:
         self.items = {item["id"]: item for item in body["items"] if item["id"] not in self.done}
         return True
 
-    async def heartbeat(self) -> dict:
-        body = {"status": "playing" if self.playing else "idle", "volume": self.volume,
+    def heartbeat_body(self) -> dict:
+        return {"status": "playing" if self.playing else "idle", "volume": self.volume,
                 "signal_strength": -70 - self.rng.randint(0, 30), "firmware": "sim-1.0",
                 "temperature_c": 35 + self.rng.random() * 10,
                 "playing": ({"item_id": self.playing["id"],
                              "started_at": self.playing["started_at"].isoformat()}
                             if self.playing else None)}
+
+    async def heartbeat(self) -> dict:
+        if self.mqtt is not None:
+            self.mqtt.publish_status()
+            return {}
         response = await self._request("heartbeat", "POST", f"{self.server}/api/devices/v1/heartbeat",
-                                       json=body)
+                                       json=self.heartbeat_body())
         response.raise_for_status()
         return response.json()
 
@@ -188,12 +199,24 @@ class SimulatedCluster:
         started = self.clock.now()
         if self.fast_forward:
             started = max(started, _parse(item["play_at"]))
-        self.playing = {"id": item["id"], "started_at": started}
+        self.playing = {"id": item["id"], "started_at": started, "preempt": item["preempt"]}
         if item["kind"] == "bulletin":
             seconds = (item["audio"]["duration_seconds"] or 1) * item["repeat"]
         else:
             seconds = (_parse(item["play_until"]) - started).total_seconds()
-        await asyncio.sleep(max(seconds, 0) / self.play_speed)
+        self.interrupt.clear()
+        try:
+            await asyncio.wait_for(self.interrupt.wait(), max(seconds, 0) / self.play_speed)
+        except TimeoutError:
+            pass
+        else:
+            # Stopped by an emergency or a stop command: an interrupted receipt; an item whose
+            # window is still open may be played again later (a relay resumes).
+            self.playing = None
+            self.receipts.append({"item_id": item["id"], "started_at": started.isoformat(),
+                                  "finished_at": self.clock.now().isoformat(),
+                                  "result": "interrupted"})
+            return
         finished = (started + dt.timedelta(seconds=max(seconds, 0)) if self.fast_forward
                     else self.clock.now())
         self.playing = None
@@ -222,14 +245,26 @@ class SimulatedCluster:
         commands = response.json()["commands"]
         for command in commands:
             self.commands_seen.append(command)
-            if command["kind"] == "set_volume":
-                self.volume = int(command["payload"].get("volume", self.volume))
-            if command["kind"] == "play_now":
-                self.etag = None  # fetch the emergency item at once
+            self.command_act(command)
             await self._request("commands", "POST",
                                 f"{self.server}/api/devices/v1/commands/{command['id']}/ack",
                                 json={"result": "ok"})
         return commands
+
+    def command_act(self, command: dict) -> None:
+        """What a cluster does with a command, whichever transport brought it."""
+        kind, payload = command["kind"], command.get("payload") or {}
+        if kind == "set_volume":
+            self.volume = int(payload.get("volume", self.volume))
+        elif kind == "play_now":
+            self.etag = None  # fetch the emergency item at once
+            self.wake.set()
+            if self.playing and not self.playing.get("preempt"):
+                self.interrupt.set()
+        elif kind == "stop":
+            self.done.add(payload.get("item_id"))
+            if self.playing and self.playing["id"] == payload.get("item_id"):
+                self.interrupt.set()
 
     async def step(self, *, schedule: bool = True, heartbeat: bool = True) -> None:
         """One cycle; a lost request is simply retried at the next cycle."""
@@ -251,13 +286,15 @@ async def run_fleet(
     clusters: list[tuple[str, str]], *, server: str, duration: float, speed: float = 1.0,
     poll_interval: float = 15.0, tick: float = 0.2, faults: Faults | None = None,
     commands_wait: float | None = None, stop_when=None, seed: int = 1, max_connections: int = 200,
-    lean: bool = False, fast_forward: bool = False,
+    lean: bool = False, fast_forward: bool = False, mqtt=None, on_start=None,
 ) -> tuple[Stats, list[SimulatedCluster]]:
     """Run ``clusters`` ((code, token) pairs) for ``duration`` real seconds (``0``: until
     cancelled).
 
     Heartbeat and schedule poll every ``poll_interval`` real seconds (spread evenly over the
     fleet); playback is checked every ``tick``. ``stop_when(sims)`` ends the run early.
+    With ``mqtt`` (``device_bridge.mqtt.simulator.MqttOptions``) status and commands go over
+    MQTT instead of the heartbeat and the long-poll; ``on_start(sims)`` runs once all are up.
     """
     stats = Stats()
     # Fast-forward keeps real time (receipts carry the slot's time); only playback is sped up.
@@ -275,17 +312,32 @@ async def run_fleet(
             for sim in sims:
                 sim.connection = LeanConnection()
                 sim.command_connection = LeanConnection(timeout=60)
+        if mqtt is not None:
+            from device_bridge.mqtt.simulator import MqttLink
+
+            for sim in sims:
+                sim.mqtt = MqttLink(sim, mqtt, rng=random.Random(rng.random()))
+                await sim.mqtt.connect()
+            for sim in sims:
+                await asyncio.wait_for(sim.mqtt.connected.wait(), 30)
+        if on_start is not None:
+            on_start(sims)
         deadline = time.monotonic() + duration if duration > 0 else float("inf")
 
         async def life(index: int, sim: SimulatedCluster):
             await asyncio.sleep(poll_interval * index / max(len(sims), 1))
             next_poll = 0.0
             while time.monotonic() < deadline:
-                poll = time.monotonic() >= next_poll
+                poll = time.monotonic() >= next_poll or sim.wake.is_set()
                 if poll and not sim.offline:
                     next_poll = time.monotonic() + poll_interval
+                    sim.wake.clear()
                 await sim.step(schedule=poll, heartbeat=poll)
-                await asyncio.sleep(tick if tick < poll_interval else poll_interval)
+                try:
+                    await asyncio.wait_for(sim.wake.wait(), tick if tick < poll_interval
+                                           else poll_interval)
+                except TimeoutError:
+                    pass
 
         async def commands(sim: SimulatedCluster):
             while time.monotonic() < deadline:
@@ -310,6 +362,11 @@ async def run_fleet(
                     await asyncio.sleep(0.1)
             tasks.append(asyncio.create_task(watcher()))
         await asyncio.gather(*tasks)
+        for sim in sims:
+            if sim.mqtt is not None:
+                sim.mqtt.close()
+        if mqtt is not None:
+            await asyncio.sleep(0.2)  # let the goodbyes go out
         for sim in sims:
             for connection in (sim.connection, sim.command_connection):
                 if connection is not None:

@@ -38,6 +38,13 @@ class Command(BaseCommand):
                             help="one raw keep-alive connection per cluster (for large fleets)")
         parser.add_argument("--fast-forward", action="store_true",
                             help="play each item at once, reported at its slot's time (demo)")
+        parser.add_argument("--mqtt", action="store_true",
+                            help="status and commands over MQTT (MQTT_URL or --mqtt-url) instead "
+                                 "of the heartbeat and the long-poll")
+        parser.add_argument("--mqtt-url", help="e.g. mqtt://127.0.0.1:1883 (default: MQTT_URL)")
+        parser.add_argument("--mqtt-passwords", help="file of 'code password' lines (mqtt_config)")
+        parser.add_argument("--mqtt-ack-loss", type=float, default=0.0,
+                            help="probability that an MQTT acknowledgement is lost")
         parser.add_argument("--demo", action="store_true",
                             help="drive seed_demo's simulated clusters until stopped: new tokens, "
                                  "fast-forward, commands long-polled (what `make run` starts)")
@@ -45,13 +52,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["demo"]:
             options.update(fast_forward=True, duration=0.0, poll=min(options["poll"], 5.0),
-                           commands_wait=options["commands_wait"] or 20.0)
+                           commands_wait=None if options["mqtt"] else options["commands_wait"] or 20.0)
             clusters = self._demo_clusters()
         else:
             clusters = self._clusters(options)
         faults = Faults(offline_seconds=options["offline"], offline_fraction=options["offline_fraction"],
                         loss=options["loss"], corrupt=options["corrupt"],
                         corrupt_first=options["corrupt_first"])
+        mqtt = self._mqtt_options(options) if options["mqtt"] else None
         duration = (f"trong {options['duration']:.0f} s" if options["duration"] > 0
                     else "cho đến khi dừng (Ctrl-C)")
         self.stdout.write(f"Mô phỏng {len(clusters)} cụm loa → {options['server']} {duration} "
@@ -63,11 +71,28 @@ class Command(BaseCommand):
                 clusters, server=options["server"], duration=options["duration"],
                 speed=options["speed"], poll_interval=options["poll"], tick=options["tick"],
                 faults=faults, commands_wait=options["commands_wait"], seed=options["seed"],
-                lean=options["lean"], fast_forward=options["fast_forward"],
+                lean=options["lean"], fast_forward=options["fast_forward"], mqtt=mqtt,
             ))
         except KeyboardInterrupt:
             return
         self.stdout.write(summary(stats, sims))
+
+    def _mqtt_options(self, options):
+        from device_bridge.mqtt.conf import MqttConfigurationError, broker
+        from device_bridge.mqtt.simulator import MqttOptions
+
+        try:
+            configured = broker(options["mqtt_url"])
+        except MqttConfigurationError as err:
+            raise CommandError(str(err)) from err
+        if configured is None:
+            raise CommandError("--mqtt cần MQTT_URL hoặc --mqtt-url.")
+        passwords = {}
+        if options["mqtt_passwords"]:
+            lines = Path(options["mqtt_passwords"]).read_text().splitlines()
+            passwords = dict(line.split()[:2] for line in lines if line.strip())
+        return MqttOptions(host=configured.host, port=configured.port, passwords=passwords,
+                           ack_loss=options["mqtt_ack_loss"])
 
     def _demo_clusters(self) -> list[tuple[str, str]]:
         """seed_demo's simulated clusters, each given a fresh token (they live only here)."""
