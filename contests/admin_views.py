@@ -25,10 +25,10 @@ from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
-from wagtail.models import Site
 
 from . import exports
 from .admin_charts import contest_chart_data
+from .admin_scope import commune_contests
 from .models import ContestPage, ContestRound, Winner
 from .selectors import all_correct_count, ranking_for_round
 
@@ -44,22 +44,13 @@ def _require(request, perm: str) -> None:
         raise PermissionDenied
 
 
-def _commune_contests(request):
-    """The contests of the commune whose admin this is: one installation may serve several
-    communes, and an organiser sees only their own commune's entrants."""
-    site = Site.find_for_request(request)
-    if site is None:
-        return ContestPage.objects.none()
-    return ContestPage.objects.descendant_of(site.root_page, inclusive=True)
-
-
 def _contest(request, page_id: int) -> ContestPage:
-    return get_object_or_404(_commune_contests(request), pk=page_id)
+    return get_object_or_404(commune_contests(request), pk=page_id)
 
 
 def _round(request, round_id: int) -> ContestRound:
     return get_object_or_404(
-        ContestRound.objects.select_related("page").filter(page__in=_commune_contests(request)),
+        ContestRound.objects.select_related("page").filter(page__in=commune_contests(request)),
         pk=round_id,
     )
 
@@ -81,7 +72,7 @@ def _stamp() -> str:
 def contest_list(request):
     if not (request.user.has_perm(VIEW_PEOPLE) or request.user.has_perm(EDIT_BANK)):
         raise PermissionDenied
-    contests = _commune_contests(request).filter(kind=ContestPage.Kind.QUIZ).order_by(
+    contests = commune_contests(request).filter(kind=ContestPage.Kind.QUIZ).order_by(
         "-latest_revision_created_at"
     )
     return TemplateResponse(request, "contests/admin/contest_list.html", {"contests": contests})

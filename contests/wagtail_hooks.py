@@ -1,12 +1,15 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Question
+from .admin_scope import SiteScopedDeleteBulkAction, site_scoped_viewset
+from .models import ContestPage, Question
 
 
 class QuestionViewSet(SnippetViewSet):
-    """The question bank (ngân hàng câu hỏi), one contest's questions filtered at a time."""
+    """The question bank (ngân hàng câu hỏi), one contest's questions filtered at a time; each
+    commune's admin holds only its own questions (``admin_scope``)."""
 
     model = Question
     icon = "help"
@@ -19,7 +22,13 @@ class QuestionViewSet(SnippetViewSet):
     search_backend_name = None
 
 
-register_snippet(QuestionViewSet)
+register_snippet(site_scoped_viewset(QuestionViewSet, contest_kind=ContestPage.Kind.QUIZ,
+                                     filter_fields=("kind", "active")))
+
+
+# After Wagtail's own snippet bulk delete (order 0), which it replaces for these models.
+hooks.register("register_bulk_action", SiteScopedDeleteBulkAction, order=10)
+
 
 # The organisers' admin views register their own URLs, menu item and page buttons.
 from . import admin_views  # noqa: E402, F401

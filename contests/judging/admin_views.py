@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contests.admin_scope import commune_contests, scoped
 from contests.models import ContestPage, ContestRound
 from contests.services import ContestError
 
@@ -62,14 +63,14 @@ def forbidden_as_403(view):
 
 def contest_list(request):
     _require(request, VIEW_ENTRIES)
-    contests = ContestPage.objects.filter(kind=ContestPage.Kind.JUDGED).order_by("-pk")
+    contests = commune_contests(request, kind=ContestPage.Kind.JUDGED).order_by("-pk")
     return TemplateResponse(request, "contests/judging/admin/contest_list.html", {"contests": contests})
 
 
 def contest_entries(request, page_id: int):
     """The rounds of a judged contest with their entries; for a juror, their own progress."""
     _require(request, VIEW_ENTRIES)
-    contest = get_object_or_404(ContestPage, pk=page_id, kind=ContestPage.Kind.JUDGED)
+    contest = get_object_or_404(commune_contests(request, kind=ContestPage.Kind.JUDGED), pk=page_id)
     is_juror = request.user.has_perm(SCORE)
     now = timezone.now()
     rounds = list(contest.rounds.order_by("starts_at"))
@@ -102,7 +103,7 @@ def entry_score(request, entry_id: int):
     is_juror = request.user.has_perm(SCORE)
     if request.method == "POST":
         _require(request, SCORE)
-    entry = get_object_or_404(Entry.objects.select_related("team", "round__page"), pk=entry_id)
+    entry = get_object_or_404(scoped(Entry.objects.select_related("team", "round__page"), request), pk=entry_id)
     round = entry.round
     criteria = list(Criterion.objects.filter(contest_id=round.page_id))
     now = timezone.now()
@@ -153,7 +154,9 @@ def entry_score(request, entry_id: int):
 def round_results(request, round_id: int):
     if not (request.user.has_perm(VIEW_ENTRIES) or request.user.has_perm(SCORE)):
         raise PermissionDenied
-    round = get_object_or_404(ContestRound.objects.select_related("page"), pk=round_id)
+    round = get_object_or_404(
+        ContestRound.objects.select_related("page").filter(page__in=commune_contests(request)), pk=round_id
+    )
     if round.page.kind != ContestPage.Kind.JUDGED:
         raise Http404
     try:
@@ -171,7 +174,7 @@ def round_results(request, round_id: int):
 def entry_file(request, entry_id: int, which: str):
     """An entry's file or recording, to organisers and jurors only (never a public URL)."""
     _require(request, VIEW_ENTRIES)
-    entry = get_object_or_404(Entry, pk=entry_id)
+    entry = get_object_or_404(scoped(Entry.objects.all(), request), pk=entry_id)
     field_file = {"tep": entry.file, "ghi-am": entry.audio}.get(which)
     if not field_file:
         raise Http404
@@ -181,7 +184,7 @@ def entry_file(request, entry_id: int, which: str):
 @require_POST
 def team_new_link(request, team_id: int):
     _require(request, MANAGE_TEAMS)
-    team = get_object_or_404(Team.objects.select_related("contest"), pk=team_id)
+    team = get_object_or_404(scoped(Team.objects.select_related("contest"), request), pk=team_id)
     token = services.team_token_rotate(team=team)
     response = TemplateResponse(request, "contests/judging/admin/team_link.html", {
         "team": team, "link": submit_link(request, token),

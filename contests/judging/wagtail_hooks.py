@@ -1,4 +1,4 @@
-"""Glue: the organisers' snippets (teams, criteria), the judging admin URLs, menu and buttons."""
+"""Glue: the organisers' snippets (teams, criteria; each commune's own, ``contests.admin_scope``), the judging admin URLs, menu and buttons."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from contests.admin_scope import site_scoped_viewset
 from contests.models import ContestPage
 
 from . import admin_views
@@ -41,8 +42,8 @@ class CriterionViewSet(SnippetViewSet):
     search_backend_name = None
 
 
-register_snippet(TeamViewSet)
-register_snippet(CriterionViewSet)
+register_snippet(site_scoped_viewset(TeamViewSet, contest_kind=ContestPage.Kind.JUDGED))
+register_snippet(site_scoped_viewset(CriterionViewSet, contest_kind=ContestPage.Kind.JUDGED))
 
 
 @hooks.register("register_admin_urls")
