@@ -116,7 +116,10 @@ class HomePage(FoldedSearchMixin, AsciiSlugMixin, ModeratedPageMixin, Page):
     search_fields = Page.search_fields + FOLDED_SEARCH_FIELDS
     api_fields = [APIField("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["content_types.NewsIndexPage", "content_types.CampaignIndexPage", "contests.ContestIndexPage"]
+    subpage_types = [
+        "content_types.NewsIndexPage", "content_types.CampaignIndexPage", "contests.ContestIndexPage",
+        "plans.PlanPage",
+    ]
     max_count = 1
 
     class Meta:

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from content_types.services import DEMO_PASSWORD, demo_site_seed
+from content_types.plans.demo import seed_demo_plan
 from contests.demo import seed_demo_contest
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = demo_site_seed()
         seed_demo_contest()
+        seed_demo_plan()
         self.stdout.write(
             "Đã tạo: {categories} lĩnh vực, {zones} thôn/tổ dân phố, {pages} trang, "
             "{users} tài khoản, {schedules} mẫu lịch phát, {rules} quy tắc phân phối, "
