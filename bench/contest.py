@@ -22,7 +22,6 @@ import datetime as dt
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import free_port, wait_for_server  # noqa: E402
+from bench.server import free_port, gunicorn_start, wait_for_server  # noqa: E402
 
 os.environ.setdefault("BENCH_DB_DIR", tempfile.mkdtemp(prefix="ttcs-bench-contest-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -41,6 +40,8 @@ CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 RATE = float(os.environ.get("BENCH_RATE", "200"))
 OPEN_LOOP_CONNECTIONS = 32
+# gunicorn's threads in the one server process (see bench/server.py's gunicorn_start).
+THREADS = int(os.environ.get("BENCH_THREADS", "6"))
 QUESTIONS_PER_ATTEMPT = 10
 BANK = 40
 RANKED_ATTEMPTS = 100_000
@@ -83,17 +84,21 @@ def use_database() -> None:
         settings.DATABASES = {"default": dj_database_url.parse(url)}
 
 
-def serve(port: int) -> None:
+def application():
+    """The server process's WSGI application (``gunicorn 'bench.contest:application()'``)."""
     from django.conf import settings
 
     use_database()
+    # One connection per server thread, kept across requests, as production's DATABASE_URL
+    # gives (``conn_max_age=60`` in cms/settings/env.py).
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 60
     settings.ROOT_URLCONF = "bench.contest"
     # All the load comes from one address: the per-IP allowance would refuse it. The counter
     # is still incremented on every request, so its cost is measured.
     settings.CONTESTS_RATE_LIMITS = {"submit_ip": (10**9, 60)}
-    from bench.devices import serve as devices_serve
+    from django.core.wsgi import get_wsgi_application
 
-    devices_serve(port)
+    return get_wsgi_application()
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -339,8 +344,7 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = gunicorn_start("bench.contest:application()", port, threads=THREADS, cwd=ROOT, env=env)
     try:
         wait_for_server(url, path=f"{API}/openapi.json")
         print("server up", flush=True)
@@ -383,7 +387,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        serve(int(sys.argv[2]))
-    else:
-        main()
+    main()

@@ -21,6 +21,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from . import submit_sql
 from .models import Attempt, AttemptAnswer, Choice, ContestPage, ContestRound, Participant, Question
 from .selectors import all_correct_count, ranking_for_round  # noqa: F401  (public interface)
 
@@ -188,13 +189,11 @@ def attempt_from_token(signed: str, *, with_participant: bool = True) -> Attempt
         re.fullmatch(r"[0-9a-f]{32}", token) and signature and constant_time_compare(signature, expected)
     ):
         raise BadToken(_("Mã lượt thi không hợp lệ hoặc đã bị sửa đổi."))
-    # One query (the round joined, and the participant unless the caller has no use for it),
-    # without ``first()``'s ORDER BY: the token is unique.
-    related = ("round", "participant") if with_participant else ("round",)
-    found = list(Attempt.objects.select_related(*related).filter(token=token).order_by()[:1])
-    if not found:
+    # One query: the round joined, and the participant unless the caller has no use for it.
+    attempt = submit_sql.attempt_by_token(token, with_participant=with_participant)
+    if attempt is None:
         raise BadToken(_("Không tìm thấy lượt thi này."))
-    return found[0]
+    return attempt
 
 
 def _close_expired(attempt: Attempt) -> None:
@@ -331,36 +330,11 @@ def _answer_key(question_ids: list[int]) -> tuple[dict[int, str], defaultdict[in
     choices; a question without a correct choice still gives its kind)."""
     kinds: dict[int, str] = {}
     correct: defaultdict[int, set[int]] = defaultdict(set)
-    rows = (
-        Question.objects.filter(id__in=question_ids)
-        .order_by()
-        .values_list("id", "kind", "choices__id", "choices__is_correct")
-    )
-    for question_id, kind, choice_id, is_correct in rows:
+    for question_id, kind, choice_id, is_correct in submit_sql.answer_key_rows(question_ids):
         kinds[question_id] = kind
         if is_correct:
             correct[question_id].add(choice_id)
     return kinds, correct
-
-
-def _answers_insert(rows: list[AttemptAnswer]) -> None:
-    """``bulk_create`` without its per-object work (primary keys back, signals none anyway): one
-    parameterised INSERT run for every row, values prepared by the fields themselves. Submissions
-    all arrive in a round's last minute, and this is half the cost of writing them."""
-    if not rows:
-        return
-    meta = AttemptAnswer._meta
-    fields = [meta.get_field(name) for name in ("attempt", "question", "choice_ids", "is_correct")]
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * 4)
-    )
-    params = [
-        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def attempt_submit(
@@ -411,12 +385,7 @@ def attempt_submit(
         picked = chosen.get(question_id, [])
         is_correct = bool(picked) and set(picked) == correct[question_id]
         score += is_correct
-        rows.append(
-            AttemptAnswer(
-                attempt_id=attempt.pk, question_id=question_id, choice_ids=picked,
-                is_correct=is_correct,
-            )
-        )
+        rows.append((question_id, picked, is_correct))
     limit_ms = round.time_limit_seconds * 1000
     duration_ms = min(int((now - attempt.started_at).total_seconds() * 1000), limit_ms)
     fields = {
@@ -427,11 +396,10 @@ def attempt_submit(
         "prediction": prediction,
         "duration_ms": max(duration_ms, 0),
     }
-    with transaction.atomic():
-        updated = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(**fields)
-        if updated != 1:
-            raise AlreadySubmitted(_("Bài thi này đã được nộp, không thể nộp lại."))
-        _answers_insert(rows)
+    # The conditional UPDATE makes a second submission lose; the answers are written with it
+    # or not at all (one statement on PostgreSQL, one transaction elsewhere).
+    if not submit_sql.attempt_record(attempt_id=attempt.pk, fields=fields, answers=rows):
+        raise AlreadySubmitted(_("Bài thi này đã được nộp, không thể nộp lại."))
     for name, value in fields.items():
         setattr(attempt, name, value)
     return attempt

@@ -53,7 +53,7 @@ class ContestAPIView(APIView):
         return response
 
     def refuse_if_limited(self, kind: str, key: str):
-        if not rate_limited(kind, key):
+        if not rate_limited(kind, key, surface="api"):
             return None
         response = error_response(
             "rate_limited", _("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."), 429
