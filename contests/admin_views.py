@@ -123,8 +123,9 @@ def bank(request, page_id: int):
             status = 400
         else:
             messages.success(request, _(
-                "Đã nhập ngân hàng câu hỏi: %(created)d câu mới, %(updated)d câu được cập nhật."
-            ) % {"created": report.created, "updated": report.updated})
+                "Đã nhập ngân hàng câu hỏi: %(created)d câu mới, %(updated)d câu được cập nhật, "
+                "%(images)d ảnh mới."
+            ) % {"created": report.created, "updated": report.updated, "images": report.images_created})
             return redirect("contests_admin:bank", page_id=contest.pk)
     elif request.method == "POST":
         status = 400

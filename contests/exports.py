@@ -20,6 +20,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
+from . import bank_images
+from .bank_images import COL_IMAGE, ImageChoice
 from .models import (
     Attempt,
     AttemptAnswer,
@@ -49,7 +51,9 @@ COL_CORRECT = "Đáp án đúng"
 COL_EXPLANATION = "Giải thích"
 COL_ACTIVE = "Đang dùng"
 OPTION_COLUMNS = [f"Phương án {letter}" for letter in LETTERS]
-BANK_COLUMNS = [COL_ID, COL_TEXT, COL_KIND, *OPTION_COLUMNS, COL_CORRECT, COL_EXPLANATION, COL_ACTIVE]
+BANK_COLUMNS = [
+    COL_ID, COL_TEXT, COL_KIND, *OPTION_COLUMNS, COL_CORRECT, COL_EXPLANATION, COL_ACTIVE, COL_IMAGE,
+]
 KIND_LABELS = {Question.Kind.SINGLE: "Một đáp án", Question.Kind.MULTIPLE: "Nhiều đáp án"}
 _KIND_FROM_TEXT = {
     "mot": Question.Kind.SINGLE, "một": Question.Kind.SINGLE, "một đáp án": Question.Kind.SINGLE,
@@ -87,13 +91,16 @@ def _naive(moment):
 
 
 def bank_export(contest: ContestPage) -> bytes:
-    """The contest's whole bank, one row per question, correct options as letters ("A, C")."""
+    """The contest's whole bank, one row per question, correct options as letters ("A, C"),
+    its image named in “Ảnh” and embedded in that cell (``bank_images``)."""
     workbook = Workbook()
     sheet = _sheet(workbook, "Ngân hàng câu hỏi", BANK_COLUMNS, first=True)
     sheet.column_dimensions["B"].width = 60
-    questions = Question.objects.filter(contest=contest).order_by("id").prefetch_related(
-        OPTIONS_IN_ORDER
-    )
+    image_column = BANK_COLUMNS.index(COL_IMAGE) + 1
+    sheet.column_dimensions[get_column_letter(image_column)].width = 36
+    questions = Question.objects.filter(contest=contest).order_by("id").select_related(
+        "image"
+    ).prefetch_related(OPTIONS_IN_ORDER)
     for question in questions:
         choices = list(question.choices.all())[:MAX_OPTIONS]
         texts = [c.text for c in choices] + [""] * (MAX_OPTIONS - len(choices))
@@ -101,7 +108,10 @@ def bank_export(contest: ContestPage) -> bytes:
         sheet.append([
             question.pk, question.text, KIND_LABELS[question.kind], *texts, correct,
             question.explanation, "có" if question.active else "không",
+            bank_images.reference_text(question.image) if question.image_id else "",
         ])
+        if question.image_id:
+            bank_images.embed(sheet, row=sheet.max_row, column=image_column, image=question.image)
     return _workbook_bytes(workbook)
 
 
@@ -133,12 +143,14 @@ class BankRow:
     correct: list[int]
     explanation: str
     active: bool
+    image: ImageChoice = bank_images.KEEP
 
 
 @dataclass(slots=True)
 class BankImportReport:
     created: int
     updated: int
+    images_created: int = 0
 
 
 def _text(value) -> str:
@@ -227,18 +239,33 @@ def bank_parse(contest: ContestPage, data: bytes) -> list[BankRow]:
             for column in missing
         ])
     known_ids = set(Question.objects.filter(contest=contest).values_list("id", flat=True))
+    try:
+        pictures = bank_images.pictures_by_row(data)
+    except bank_images.PicturesUnreadable as err:
+        raise BankImportError([RowError(0, COL_IMAGE, _("ảnh gắn trong tệp không đọc được."))]) from err
+    images = bank_images.ImageResolver(contest.get_site())
+    has_image_column = COL_IMAGE in headers
     parsed, errors, seen_ids = [], [], {}
     for number, values in enumerate(rows, start=2):
         cells = dict(zip(headers, values, strict=False))
         if not any(_text(v) for v in values):
+            if number in pictures:
+                errors.append(RowError(number, COL_IMAGE, _("dòng có ảnh nhưng không có câu hỏi.")))
             continue
         if number - 1 > MAX_IMPORT_ROWS:
             errors.append(RowError(number, "", _("tệp có quá %(max)d dòng.") % {"max": MAX_IMPORT_ROWS}))
             break
         row, row_errors = _parse_row(number, cells, known_ids)
+        image, image_error = images.choose(
+            reference=_text(cells.get(COL_IMAGE)), pictures=pictures.get(number, []),
+            has_column=has_image_column,
+        )
         errors += row_errors
-        if row is None:
+        if image_error:
+            errors.append(RowError(number, COL_IMAGE, image_error))
+        if row is None or image is None:
             continue
+        row.image = image
         if row.question_id is not None:
             if row.question_id in seen_ids:
                 errors.append(RowError(number, COL_ID, _("mã câu hỏi trùng với dòng %(row)d.")
@@ -284,7 +311,7 @@ def bank_import(*, contest: ContestPage, data: bytes) -> BankImportReport:
     """
     rows = bank_parse(contest, data)
     site = contest.get_site()
-    created = updated = 0
+    created = updated = images_created = 0
     with transaction.atomic():
         existing = {
             q.pk: q
@@ -301,10 +328,20 @@ def bank_import(*, contest: ContestPage, data: bytes) -> BankImportReport:
                 choice.text, choice.is_correct, choice.sort_order = text, n in row.correct, n
                 choices.append(choice)
             question.choices = choices
+            if row.image.action == "existing":
+                question.image_id = row.image.image_id
+            elif row.image.action == "clear":
+                question.image = None
+            elif row.image.action == "new":
+                question.image = bank_images.image_create(
+                    data=row.image.data, extension=row.image.extension,
+                    title=_("Ảnh câu hỏi: %(text)s") % {"text": row.text[:200]}, site=site,
+                )
+                images_created += 1
             updated += question.pk is not None
             created += question.pk is None
             question.save()
-    return BankImportReport(created=created, updated=updated)
+    return BankImportReport(created=created, updated=updated, images_created=images_created)
 
 
 # --- organisers' lists (personal data: callers check the permission) --------------------------
