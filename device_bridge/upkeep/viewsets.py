@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Site
 
@@ -22,12 +24,18 @@ def _site(request) -> Site | None:
     return Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
 
 
-class SiteScoped:
-    def get_queryset(self):
+class SiteScopedObject:
+    """Wagtail's single-object lookup (history, usage)."""
+
+    def get_base_object_queryset(self):
         return self.model._default_manager.filter(site=_site(self.request))
 
-    def get_base_queryset(self):
-        return super().get_base_queryset().filter(site=_site(self.request))
+
+class SiteScoped(SiteScopedObject):
+    """Also Django's ``get_queryset``, which edit and delete look their object up in."""
+
+    def get_queryset(self):
+        return self.get_base_object_queryset()
 
 
 class ScopedEditView(SiteScoped, generic.EditView):
@@ -38,11 +46,12 @@ class ScopedDeleteView(SiteScoped, generic.DeleteView):
     pass
 
 
-class ScopedInspectView(SiteScoped, generic.InspectView):
-    def get_object(self, queryset=None):
-        from django.shortcuts import get_object_or_404
+class ScopedHistoryView(SiteScopedObject, HistoryView):
+    pass
 
-        return get_object_or_404(self.get_queryset(), pk=self.pk)
+
+class ScopedUsageView(SiteScopedObject, UsageView):
+    pass
 
 
 class ScopedIndexView(generic.IndexView):
@@ -82,10 +91,13 @@ class TimeToRepairColumn(Column):
 
 class ScopedViewSet(ModelViewSet):
     add_to_admin_menu = False
-    create_view_class = ScopedCreateView
+    add_view_class = ScopedCreateView
     edit_view_class = ScopedEditView
     delete_view_class = ScopedDeleteView
-    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    copy_view_enabled = False  # copying would read any site's record
+    inspect_view_enabled = False
     search_backend_name = None  # not in the search index: filter in the database
 
 
