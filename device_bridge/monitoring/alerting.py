@@ -148,7 +148,10 @@ def fleet_alerts_check(*, now: dt.datetime | None = None) -> list[FleetAlert]:
     new = [c for c in candidates if (c.site_id, c.key) not in existing]
     # ignore_conflicts: a sweep running at the same moment may have recorded some first.
     FleetAlert.objects.bulk_create(new, ignore_conflicts=True)
-    return new
+    if not new:
+        return []
+    # ignore_conflicts leaves the primary keys unset: read the rows back.
+    return list(FleetAlert.objects.filter(key__in=[c.key for c in new]).order_by("pk"))
 
 
 def technician_emails() -> list[str]:

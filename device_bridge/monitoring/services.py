@@ -34,8 +34,10 @@ def cluster_state_last(cluster_id: int) -> str | None:
     """The state last recorded for a cluster (cached: heartbeats ask on every write)."""
     state = cache.get(_state_key(cluster_id))
     if state is None:
+        # Recorded in order: the last row is the current state (a backfilled "offline" may
+        # carry an earlier time than the row before it).
         state = (ClusterStateChange.objects.filter(cluster_id=cluster_id)
-                 .order_by("-changed_at", "-pk").values_list("state", flat=True).first()) or ""
+                 .order_by("-pk").values_list("state", flat=True).first()) or ""
         cache.set(_state_key(cluster_id), state, timeout=3600)
     return state or None
 
@@ -89,7 +91,7 @@ def cluster_states_sweep(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     online_after = dt.timedelta(seconds=bridge_setting("ONLINE_AFTER_SECONDS"))
     latest = (ClusterStateChange.objects.filter(cluster_id=OuterRef("pk"))
-              .order_by("-changed_at", "-pk").values("state")[:1])
+              .order_by("-pk").values("state")[:1])
     silent = list(
         SpeakerCluster.objects.filter(is_active=True, last_seen_at__lt=now - online_after)
         .annotate(latest_state=Subquery(latest))

@@ -196,3 +196,156 @@ def test_restricted_bulletin_alert_is_shown_only_to_who_may_see_the_page(
     response = reviewer.post(reverse("device_bridge_admin:alert_retry", args=[page.pk]))
     assert_refused(response)
     assert "Cảnh báo lũ quét" not in str(list(response.wsgi_request._messages))
+
+
+# --- Fleet alerts (issue 12, item 6): offline during a slot, a delivery failed after every
+# retry, an emergency not acknowledged in time; on the dashboard and e-mailed once. ---
+
+from django.core import mail  # noqa: E402
+from wagtail.models import Site  # noqa: E402
+
+from device_bridge.models import ClusterCommand, Dispatch, ScheduleItem, SpeakerCluster  # noqa: E402
+from device_bridge.monitoring.alerting import fleet_alerts_check, fleet_alerts_email  # noqa: E402
+from device_bridge.monitoring.models import FleetAlert  # noqa: E402
+from device_bridge.monitoring.tasks import monitoring_sweep  # noqa: E402
+
+
+def _item(cluster, *, title="Bản tin sáng", priority="thuong", starts=-60, minutes=60):
+    now = timezone.now()
+    return ScheduleItem.objects.create(
+        cluster=cluster, title=title, priority=priority,
+        play_at=now + dt.timedelta(seconds=starts), play_until=now + dt.timedelta(minutes=minutes))
+
+
+def _play_now(cluster, item, *, seconds_ago):
+    command = ClusterCommand.objects.create(
+        cluster=cluster, kind="play_now", payload={"item_id": item.pk},
+        expires_at=timezone.now() + dt.timedelta(minutes=30))
+    ClusterCommand.objects.filter(pk=command.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=seconds_ago))
+    return command
+
+
+def test_a_cluster_offline_while_its_slot_is_open_alerts_once_and_is_emailed_once(
+    dev_site, cluster_fleet, people
+):
+    silent, online, idle = cluster_fleet
+    SpeakerCluster.objects.filter(pk=online.pk).update(last_seen_at=timezone.now())
+    _item(silent)
+    _item(silent, title="Bản tin thứ hai")  # same slot: still one alert
+    _item(online)
+    _item(idle, starts=3600)  # its slot has not opened
+
+    new = fleet_alerts_check()
+    assert [(a.kind, a.cluster_id) for a in new] == [("offline_slot", silent.pk)]
+    assert "mất kết nối trong giờ phát" in new[0].message and "chưa liên lạc lần nào" in new[0].message
+    assert fleet_alerts_check() == []  # idempotent
+
+    assert fleet_alerts_email() == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [people["technician"].email]  # technicians only, not editors
+    assert "1 cảnh báo hệ thống loa" in message.subject
+    assert silent.code in message.body and "/admin/fleet/" in message.body
+    assert fleet_alerts_email() == 0 and len(mail.outbox) == 1  # sent once
+
+
+def test_a_delivery_failed_after_its_retries_alerts_and_a_new_failure_alerts_again(
+    dev_site, cluster_fleet, people
+):
+    dispatch = Dispatch.objects.create(page=dev_site.news, content_id=dev_site.news.pk,
+                                       title="Lịch tiêm chủng", channel="speakers",
+                                       site=Site.objects.get(is_default_site=True))
+    failed = Delivery.objects.create(dispatch=dispatch, cluster=cluster_fleet[0],
+                                     target_label=str(cluster_fleet[0]), idempotency_key="a1",
+                                     status=Delivery.Status.FAILED, attempts=5,
+                                     last_error="Cụm loa từ chối lịch", finished_at=timezone.now())
+    Delivery.objects.create(dispatch=dispatch, cluster=cluster_fleet[1], target_label="cũ",
+                            idempotency_key="a2", status=Delivery.Status.FAILED, attempts=5,
+                            finished_at=timezone.now() - dt.timedelta(days=2))
+    new = fleet_alerts_check()
+    assert len(new) == 1 and new[0].kind == "delivery_failed"
+    assert "Lịch tiêm chủng" in new[0].message and "5 lần thử" in new[0].message
+    assert "Cụm loa từ chối lịch" in new[0].message
+    assert fleet_alerts_check() == []
+    # Resent, failed again later: a second alert.
+    Delivery.objects.filter(pk=failed.pk).update(finished_at=timezone.now() + dt.timedelta(minutes=1))
+    assert len(fleet_alerts_check()) == 1
+
+
+def test_an_emergency_not_acknowledged_within_the_setting_alerts(dev_site, cluster_fleet, people, settings):
+    first, second, third = cluster_fleet
+    SpeakerCluster.objects.update(last_seen_at=timezone.now())  # online: no slot alert
+    late = _play_now(first, _item(first, priority="khan_cap", title="Lũ quét"), seconds_ago=40)
+    acked = _play_now(second, _item(second, priority="khan_cap", title="Lũ quét"), seconds_ago=40)
+    ClusterCommand.objects.filter(pk=acked.pk).update(acked_at=timezone.now(), result="ok")
+    recent = _play_now(third, _item(third, priority="khan_cap", title="Lũ quét"), seconds_ago=10)
+    _play_now(third, _item(third, title="Tin thường"), seconds_ago=400)  # not an emergency
+
+    new = fleet_alerts_check()
+    assert [(a.kind, a.key) for a in new] == [("emergency_unacked", f"emergency_unacked:{late.pk}")]
+    assert "chưa xác nhận lệnh phát tin khẩn cấp “Lũ quét” sau 30 giây" in new[0].message
+
+    settings.MONITORING = {**settings.MONITORING, "EMERGENCY_ACK_SECONDS": 5}
+    assert [a.key for a in fleet_alerts_check()] == [f"emergency_unacked:{recent.pk}"]
+
+
+def test_the_sweep_task_records_and_emails_in_one_run(dev_site, cluster_fleet, people):
+    _item(cluster_fleet[0])
+    assert monitoring_sweep() == {"offline": 0, "alerts": 1, "emailed": 1}
+    assert monitoring_sweep() == {"offline": 0, "alerts": 0, "emailed": 0}
+    assert len(mail.outbox) == 1
+
+
+def test_fleet_alerts_show_on_the_dashboard_and_a_technician_marks_one_handled(
+    dev_site, cluster_fleet, people
+):
+    _item(cluster_fleet[0])
+    alert = fleet_alerts_check()[0]
+    technician = client_for(people["technician"])
+    html = technician.get(reverse("wagtailadmin_home")).content.decode()
+    assert 'id="fleet-alerts-section"' in html and 'data-fleet-alert="offline_slot"' in html
+    assert cluster_fleet[0].code in html
+    editor = client_for(people["editor"])
+    assert 'id="fleet-alerts-section"' not in editor.get(reverse("wagtailadmin_home")).content.decode()
+
+    dismiss = reverse("monitoring_admin:alert_dismiss", args=[alert.pk])
+    assert_refused(editor.post(dismiss))
+    assert technician.get(dismiss).status_code == 405
+    assert FleetAlert.objects.get(pk=alert.pk).dismissed_at is None
+    response = technician.post(dismiss, {"next": reverse("wagtailadmin_home")})
+    assert response.status_code == 302 and response.url == reverse("wagtailadmin_home")
+    assert FleetAlert.objects.get(pk=alert.pk).dismissed_by == people["technician"]
+    html = technician.get(reverse("wagtailadmin_home")).content.decode()
+    assert 'data-fleet-alert="offline_slot"' not in html
+    assert "Không có cảnh báo nào về hệ thống loa." in html
+    # A dismissed alert is not recorded again by the next sweep (its key stays).
+    assert fleet_alerts_check() == []
+
+
+def test_another_sites_alert_cannot_be_dismissed(dev_site, people):
+    other = Site.objects.create(hostname="xa-khac.example", port=80, root_page=dev_site.home)
+    alert = FleetAlert.objects.create(site=other, kind="offline_slot", key="x", message="Khác")
+    response = client_for(people["technician"]).post(
+        reverse("monitoring_admin:alert_dismiss", args=[alert.pk]))
+    assert response.status_code == 404
+    assert FleetAlert.objects.get(pk=alert.pk).dismissed_at is None
+
+
+def test_a_failed_send_leaves_the_alerts_for_the_next_sweep(dev_site, cluster_fleet, people, settings):
+    _item(cluster_fleet[0])
+    fleet_alerts_check()
+    settings.EMAIL_BACKEND = "tests.device_bridge.test_alerts.BrokenMailBackend"
+    with pytest.raises(OSError):
+        fleet_alerts_email()
+    assert FleetAlert.objects.get().emailed_at is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert fleet_alerts_email() == 1 and len(mail.outbox) == 1
+
+
+class BrokenMailBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
