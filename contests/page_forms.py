@@ -1,7 +1,9 @@
-"""The contest page's admin form: a round people have already entered cannot be removed."""
+"""The contest page's admin form: a round people have already entered cannot be removed, and
+a contest people have entered keeps its kind (quiz or judged)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -15,9 +17,12 @@ class ContestPageForm(WagtailAdminPageForm):
             return valid
         for form in rounds.forms:
             instance = form.instance
-            # Attempts point at the round (PROTECT): removing it would fail at publication,
-            # possibly in the middle of an approval, or lose the entrants' results.
-            if instance.pk and rounds._should_delete_form(form) and instance.attempts.exists():
+            # Attempts and judged entries point at the round (PROTECT): removing it would fail
+            # at publication, possibly in the middle of an approval, or lose the entrants' results.
+            if (
+                instance.pk and rounds._should_delete_form(form)
+                and (instance.attempts.exists() or instance.judged_entries.exists())
+            ):
                 self.add_error(
                     None,
                     _("Không thể xoá đợt thi “%(title)s” vì đã có người dự thi.")
@@ -25,3 +30,15 @@ class ContestPageForm(WagtailAdminPageForm):
                 )
                 valid = False
         return valid
+
+    def clean_kind(self):
+        kind = self.cleaned_data.get("kind")
+        page = self.instance
+        if page.pk and kind and kind != page.kind:
+            from .deletion import contest_pages_with_entries
+
+            if contest_pages_with_entries(page):
+                raise ValidationError(
+                    _("Cuộc thi đã có người (hoặc đội) dự thi: không đổi được hình thức thi.")
+                )
+        return kind

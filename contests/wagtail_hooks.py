@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import deletion
 from .admin_scope import SiteScopedDeleteBulkAction, site_scoped_viewset
 from .models import ContestPage, Question
 
@@ -28,6 +30,24 @@ register_snippet(site_scoped_viewset(QuestionViewSet, contest_kind=ContestPage.K
 
 # After Wagtail's own snippet bulk delete (order 0), which it replaces for these models.
 hooks.register("register_bulk_action", SiteScopedDeleteBulkAction, order=10)
+
+
+@hooks.register("before_delete_page")
+def keep_entered_contests(request, page):
+    return deletion.refuse_page_delete(request, [page])
+
+
+@hooks.register("before_bulk_action")
+def keep_entered_contests_in_bulk(request, action_type, objects, action_class_instance):
+    if action_type == "delete" and objects and isinstance(objects[0], Page):
+        return deletion.refuse_page_delete(request, objects)
+    return None
+
+
+@hooks.register("before_delete_snippet")
+def keep_answered_questions(request, instances):
+    questions = [obj for obj in instances if isinstance(obj, Question)]
+    return deletion.refuse_question_delete(request, questions) if questions else None
 
 
 # The organisers' admin views register their own URLs, menu item and page buttons.

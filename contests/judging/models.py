@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -24,6 +25,14 @@ from .validators import validate_audio, validate_document, validate_video_url
 def _site_from_contest(instance, contest) -> None:
     if instance.site_id is None and contest is not None:
         instance.site = contest.get_site()
+
+
+def _contest_changed(instance) -> bool:
+    """A saved team or criterion being moved to another contest."""
+    if instance.pk is None:
+        return False
+    stored = type(instance).objects.filter(pk=instance.pk).values_list("contest_id", flat=True).first()
+    return stored is not None and stored != instance.contest_id
 
 
 def entry_upload_to(instance, filename: str) -> str:
@@ -88,6 +97,11 @@ class Team(models.Model):
             # Registered from the admin: no link yet; the organiser issues one from the listing.
             self.token_hash = "unset-" + uuid.uuid4().hex
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if _contest_changed(self) and self.entries.exists():
+            raise ValidationError({"contest": _("Đội đã nộp bài: không chuyển sang hội thi khác được.")})
 
 
 class Entry(models.Model):
@@ -180,6 +194,18 @@ class Criterion(models.Model):
     def save(self, *args, **kwargs):
         _site_from_contest(self, self.contest if self.contest_id else None)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.pk is None:
+            return
+        if _contest_changed(self) and self.scores.exists():
+            raise ValidationError({"contest": _("Tiêu chí đã có điểm chấm: không chuyển sang hội thi khác được.")})
+        highest = self.scores.aggregate(highest=models.Max("value"))["highest"]
+        if highest is not None and self.max_score is not None and self.max_score < highest:
+            raise ValidationError({"max_score": _(
+                "Đã có điểm chấm %(value)s cho tiêu chí này: điểm tối đa không được nhỏ hơn."
+            ) % {"value": f"{highest:.2f}".rstrip("0").rstrip(".")}})
 
 
 class Score(models.Model):

@@ -42,8 +42,15 @@ def submit_link(request, token: str) -> str:
     return request.build_absolute_uri(reverse("judging:entry_submit", args=[token]))
 
 
+def registration_closed(page, now=None) -> bool:
+    """Every round of the contest has ended: no new team may register."""
+    return not page.rounds.filter(ends_at__gt=now or timezone.now()).exists()
+
+
 def team_register(request, page_id: int):
     page = _judged_contest(request, page_id)
+    if registration_closed(page):
+        return _refused(page, request, _("Hội thi đã kết thúc: không nhận đăng ký đội mới."), 403)
     if request.method != "POST":
         return _render(page, request, "register.html", {"form": TeamRegistrationForm()})
     form = TeamRegistrationForm(request.POST)

@@ -1,0 +1,55 @@
+"""What may not be deleted in the admin, and why (in Vietnamese).
+
+Entrants' attempts and answers point at rounds and questions with ``PROTECT``, judged entries
+at their round: deleting a contest page (or a page above it), a round or an answered question
+would fail with a server error, or lose people's results. These checks run first (the hooks in
+``contests.wagtail_hooks``) and turn the refusal into a message; a contest that is over is
+unpublished, an answered question is set not “Đang dùng”.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from .models import AttemptAnswer, ContestPage
+
+
+def contest_pages_with_entries(page) -> list[ContestPage]:
+    """The contests at or under ``page`` that people have already entered (quiz or judged)."""
+    from .judging.models import Entry, Team
+
+    pages = ContestPage.objects.descendant_of(page, inclusive=True)
+    entered = set(pages.filter(rounds__attempts__isnull=False).values_list("pk", flat=True))
+    entered |= set(Team.objects.filter(contest__in=pages).values_list("contest_id", flat=True))
+    entered |= set(Entry.objects.filter(round__page__in=pages).values_list("round__page_id", flat=True))
+    return list(ContestPage.objects.filter(pk__in=entered).order_by("title"))
+
+
+def refuse_page_delete(request, pages):
+    """A redirect with the reason, when any of ``pages`` holds an entered contest; else None."""
+    blocked = [contest for page in pages for contest in contest_pages_with_entries(page)]
+    if not blocked:
+        return None
+    messages.error(request, _(
+        "Không xoá được: cuộc thi “%(title)s” đã có người (hoặc đội) dự thi. Hãy huỷ xuất bản "
+        "trang thay vì xoá; dữ liệu cá nhân của người dự thi được xoá theo yêu cầu trong mục "
+        "Kết quả cuộc thi."
+    ) % {"title": blocked[0].title})
+    return redirect("wagtailadmin_explore", pages[0].get_parent().pk)
+
+
+def refuse_question_delete(request, questions):
+    answered = set(
+        AttemptAnswer.objects.filter(question__in=[q.pk for q in questions])
+        .values_list("question_id", flat=True)
+    )
+    if not answered:
+        return None
+    first = next(q for q in questions if q.pk in answered)
+    messages.error(request, _(
+        "Không xoá được câu hỏi “%(text)s”: đã có người trả lời. Hãy bỏ chọn “Đang dùng” để "
+        "câu hỏi không được rút vào lượt thi mới."
+    ) % {"text": str(first)})
+    return redirect(first.snippet_viewset.get_url_name("list"))
