@@ -20,6 +20,7 @@ runs in its process.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
@@ -229,9 +230,12 @@ class RedisBus(WakeBus):
 
     name = "redis"
 
-    def __init__(self, hub: WakeHub, url: str):
+    def __init__(self, hub: WakeHub, url: str, channel: str = CHANNEL):
         super().__init__(hub)
         self.url = url
+        # Publish/subscribe channels ignore the Redis database number: one per site database,
+        # so two sites sharing a Redis server do not wake each other's clusters.
+        self.channel = channel
         self._client = None
 
     def _redis(self):
@@ -242,7 +246,7 @@ class RedisBus(WakeBus):
         return self._client
 
     def publish(self, cluster_ids: list[int]) -> None:
-        self._redis().publish(CHANNEL, ",".join(str(cluster_id) for cluster_id in cluster_ids))
+        self._redis().publish(self.channel, ",".join(str(cluster_id) for cluster_id in cluster_ids))
 
     def listen_forever(self) -> None:
         import redis
@@ -250,7 +254,7 @@ class RedisBus(WakeBus):
         client = redis.Redis.from_url(self.url)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
-            pubsub.subscribe(CHANNEL)
+            pubsub.subscribe(self.channel)
             self.hub.wake_all()
             for message in pubsub.listen():
                 data = message.get("data")
@@ -281,7 +285,9 @@ def _bus_spec() -> tuple:
             choice = "local"
     if choice == "redis":
         location = cache["LOCATION"]
-        return ("redis", location[0] if isinstance(location, list | tuple) else location)
+        site_database = hashlib.sha256(str(database.get("NAME")).encode()).hexdigest()[:12]
+        return ("redis", location[0] if isinstance(location, list | tuple) else location,
+                f"{CHANNEL}:{site_database}")
     if choice == "postgresql":
         return ("postgresql", "default")
     if choice == "file":
