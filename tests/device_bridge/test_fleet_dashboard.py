@@ -128,3 +128,134 @@ def test_admin_header_actions_label_is_vietnamese_and_avatars_are_local(db, dev_
         assert finders.find(src.removeprefix("/static/").split("?")[0]), src
     assert "gravatar" not in html.lower()
     assert not re.search(r'<img[^>]+src="https?://', html)
+
+
+# --- The fleet map and table (issue 12, item 5) ---
+
+import json  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from device_bridge.models import DeviceEvent  # noqa: E402
+from device_bridge.monitoring.selectors import fleet_rows  # noqa: E402
+
+FLEET = reverse("monitoring_admin:fleet")
+
+
+def _fleet_states(clusters):
+    """Playing (with a known item), error (with events), online; the rest never called."""
+    now = timezone.now()
+    playing, failing, idle = clusters[:3]
+    item = ScheduleItem.objects.create(cluster=playing, title="Bản tin phòng chống dịch",
+                                       play_at=now, play_until=now + dt.timedelta(hours=1))
+    SpeakerCluster.objects.filter(pk=playing.pk).update(last_seen_at=now, last_heartbeat={
+        "status": "playing", "volume": 70, "signal_strength": -65, "firmware": "2.1.0",
+        "playing": {"item_id": item.pk, "started_at": now.isoformat()}},
+        firmware_version="2.1.0", latitude=Decimal("20.861000"), longitude=Decimal("106.682000"))
+    SpeakerCluster.objects.filter(pk=failing.pk).update(last_seen_at=now, last_heartbeat={
+        "status": "error", "volume": 50, "signal_strength": -99}, latitude=Decimal("20.865000"),
+        longitude=Decimal("106.690000"))
+    DeviceEvent.objects.create(cluster=failing, kind=DeviceEvent.Kind.AUDIO_MISSING,
+                               message="Thiếu tệp âm thanh abc.mp3")
+    SpeakerCluster.objects.filter(pk=idle.pk).update(last_seen_at=now, last_heartbeat={"status": "idle"})
+
+
+def _technician_client(name="kythuat-ban-do"):
+    client = Client()
+    client.force_login(make_user(name, roles.TECHNICIAN))
+    return client
+
+
+def test_fleet_page_draws_the_map_from_local_leaflet_and_lists_each_cluster(dev_site, cluster_fleet):
+    _fleet_states(cluster_fleet)
+    offline = SpeakerCluster.objects.create(code="cl-mat-1", name="Cụm mất kết nối",
+                                            latitude=Decimal("20.87"), longitude=Decimal("106.70"))
+    html = _technician_client().get(FLEET).content.decode()
+
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    assert any(src.startswith("/static/monitoring/leaflet/leaflet.js") for src in scripts)
+    assert any(src.startswith("/static/monitoring/fleet_map.js") for src in scripts)
+    assert not any(src.startswith(("http:", "https:", "//")) for src in scripts)  # no CDN
+    assert finders.find("monitoring/leaflet/leaflet.js") and finders.find("monitoring/leaflet/LICENSE.txt")
+
+    points = json.loads(re.search(r'id="fleet-map-points"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert {p["code"]: p["state"] for p in points} == {
+        "cl-dong-1": "playing", "cl-dong-2": "error", "cl-mat-1": "offline"}
+    assert all(p["url"].startswith("/admin/") and p["colour"].startswith("#") for p in points)
+    options = json.loads(re.search(r'id="fleet-map-options"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert options["tiles"] == ""  # offline by default
+
+    rows = dict(re.findall(r'<tr data-cluster="([^"]+)" data-state="([^"]+)"', html))
+    assert rows == {"cl-dong-1": "playing", "cl-dong-2": "error", "cl-doai-1": "online",
+                    "cl-mat-1": "offline"}
+    playing_row = html[html.index('data-cluster="cl-dong-1"'):html.index('data-cluster="cl-dong-2"')]
+    for text in ("Bản tin phòng chống dịch", "-65", "70", "2.1.0", "Đang phát"):
+        assert text in playing_row
+    assert "Thiếu tệp âm thanh abc.mp3" in html
+    assert 'data-state-count-offline="1"' in html and 'data-state-count-playing="1"' in html
+    # cl-doai-1 has no coordinates: named under the map with a link to enter them.
+    assert "data-without-position" in html and "cl-doai-1" in html
+    assert offline.code in html
+
+
+def test_map_tiles_come_from_the_setting(dev_site, cluster_fleet, settings):
+    settings.MONITORING = {**settings.MONITORING, "MAP_TILES_URL": "https://tiles.example.vn/{z}/{x}/{y}.png"}
+    html = _technician_client().get(FLEET).content.decode()
+    assert "https://tiles.example.vn/{z}/{x}/{y}.png" in html
+
+
+def test_fleet_page_only_for_who_may_see_the_clusters(dev_site, cluster_fleet):
+    for role in (roles.EDITOR, roles.REVIEWER, roles.LEADER):
+        client = Client()
+        client.force_login(make_user(f"khong-{role[:3]}", role))
+        assert client.get(FLEET).status_code in (302, 403)
+    admin = Client()
+    admin.force_login(make_user("quantri-ban-do", roles.ADMINISTRATOR))
+    assert admin.get(FLEET).status_code == 200
+
+
+def _fleet_of(dev_site, size):
+    now = timezone.now()
+    for n in range(size * 5):
+        cluster = SpeakerCluster.objects.create(
+            code=f"cl-so-{n}", name=f"Cụm {n}", zone=dev_site.zones["thon-doai"],
+            latitude=Decimal("20.86") + Decimal(n) / 1000, longitude=Decimal("106.68"),
+            last_seen_at=now, last_heartbeat={"status": "playing", "volume": 40})
+        item = ScheduleItem.objects.create(cluster=cluster, title=f"Tin {n}", play_at=now,
+                                           play_until=now + dt.timedelta(hours=1))
+        SpeakerCluster.objects.filter(pk=cluster.pk).update(
+            last_heartbeat={"status": "playing", "playing": {"item_id": item.pk}})
+        DeviceEvent.objects.create(cluster=cluster, kind=DeviceEvent.Kind.TOKEN, message=f"Lỗi {n}")
+
+
+def test_fleet_table_reads_the_fleet_in_two_queries(dev_site, cluster_fleet, django_assert_num_queries):
+    _fleet_of(dev_site, 3)
+    with django_assert_num_queries(2):  # clusters with zone, errors and state; playing titles
+        rows = fleet_rows()
+    assert len(rows) == 18
+    assert sum(row.playing_title.startswith("Tin ") and row.error_count == 1 for row in rows) == 15
+
+
+def test_fleet_page_runs_the_same_queries_for_5_or_30_clusters(dev_site, cluster_fleet):
+    client = _technician_client("kythuat-dem-ban-do")
+    counts = []
+    for grow in (lambda: _fleet_of(dev_site, 1), lambda: _fleet_of_more(dev_site)):
+        grow()
+        client.get(FLEET)  # warm the per-user permission cache like a second visit
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(FLEET)
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def _fleet_of_more(dev_site):
+    now = timezone.now()
+    for n in range(5, 30):
+        cluster = SpeakerCluster.objects.create(
+            code=f"cl-them-so-{n}", name=f"Cụm thêm {n}", zone=dev_site.zones["thon-dong"],
+            latitude=Decimal("20.80"), longitude=Decimal("106.60") + Decimal(n) / 1000,
+            last_seen_at=now, last_heartbeat={"status": "idle"})
+        DeviceEvent.objects.create(cluster=cluster, kind=DeviceEvent.Kind.TOKEN, message="Sai mã")
