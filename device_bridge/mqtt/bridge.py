@@ -69,6 +69,8 @@ class Bridge:
         self.pending: dict[int, float] = {}
         self.watermark = 0
         self.floor_pk = 0
+        self._next_sweep = self._next_state = self._next_scan = 0.0
+        self._was_connected = False
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id,
                                   clean_session=False)
         if broker.username:
@@ -127,36 +129,38 @@ class Bridge:
 
     def run(self, *, until: float | None = None) -> None:
         """Work until ``stop()`` (or until the monotonic time ``until``)."""
-        poll = setting("COMMAND_POLL_SECONDS")
-        next_sweep = next_state = next_scan = 0.0
-        was_connected = False
         while not self.stopping.is_set() and (until is None or time.monotonic() < until):
-            now_m = time.monotonic()
-            try:
-                self.process_inbox(deadline=now_m + poll)
-                connected = self.connected.is_set()
-                if connected and not was_connected:
-                    next_scan = 0.0  # (re)connected: everything unacked goes out again
-                was_connected = connected
-                if connected:
-                    if now_m >= next_scan:
-                        self.publish_all_unacked()
-                        next_scan = now_m + FULL_SCAN_SECONDS
-                    else:
-                        self.publish_new()
-                    if now_m >= next_sweep:
-                        self.republish_due()
-                        next_sweep = now_m + 1.0
-                if now_m >= next_state:
-                    services.bridge_state_record(
-                        connected=connected, detail=self.detail, now=timezone.now(),
-                        dropped_malformed=self.dropped_malformed,
-                        dropped_rate_limited=self.dropped_rate_limited)
-                    next_state = now_m + setting("STATE_EVERY_SECONDS")
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the bridge; logged
-                logger.exception("MQTT bridge cycle failed; retrying")
-                close_old_connections()
-                time.sleep(1)
+            self.cycle(wait=setting("COMMAND_POLL_SECONDS"))
+
+    def cycle(self, *, wait: float) -> None:
+        """One round: messages received (waiting up to ``wait`` for them), new commands out,
+        due redeliveries, and the health report. Tests drive it from their own thread."""
+        now_m = time.monotonic()
+        try:
+            self.process_inbox(deadline=now_m + wait)
+            connected = self.connected.is_set()
+            if connected and not self._was_connected:
+                self._next_scan = 0.0  # (re)connected: everything unacked goes out again
+            self._was_connected = connected
+            if connected:
+                if now_m >= self._next_scan:
+                    self.publish_all_unacked()
+                    self._next_scan = now_m + FULL_SCAN_SECONDS
+                else:
+                    self.publish_new()
+                if now_m >= self._next_sweep:
+                    self.republish_due()
+                    self._next_sweep = now_m + min(1.0, setting("REDELIVER_SECONDS") / 2)
+            if now_m >= self._next_state:
+                services.bridge_state_record(
+                    connected=connected, detail=self.detail, now=timezone.now(),
+                    dropped_malformed=self.dropped_malformed,
+                    dropped_rate_limited=self.dropped_rate_limited)
+                self._next_state = now_m + setting("STATE_EVERY_SECONDS")
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the bridge; logged
+            logger.exception("MQTT bridge cycle failed; retrying")
+            close_old_connections()
+            time.sleep(1)
 
     def process_inbox(self, *, deadline: float) -> int:
         handled = 0

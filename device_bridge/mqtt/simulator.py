@@ -31,6 +31,8 @@ class MqttOptions:
     passwords: dict = field(default_factory=dict)
     #: probability that an acknowledgement is lost on the way (the server must redeliver)
     ack_loss: float = 0.0
+    #: the first N acknowledgements of every cluster are lost (deterministic, for tests)
+    ack_loss_first: int = 0
     keepalive: int = 30
 
 
@@ -141,7 +143,9 @@ class MqttLink:
             self.handled.add(command_id)
             self.sim.commands_seen.append(command)
             self.sim.command_act(command)
-        if self.options.ack_loss and self.rng.random() < self.options.ack_loss:
+        if self.acks_lost < self.options.ack_loss_first or (
+            self.options.ack_loss and self.rng.random() < self.options.ack_loss
+        ):
             self.acks_lost += 1
             return
         self.acks_sent += 1
