@@ -264,7 +264,8 @@ def _pdf_table(pdf, table: Table) -> None:
 
     if table.caption:
         _pdf_paragraph(pdf, table.caption, style="I", indent=False)
-    pdf.set_font(FONT_FAMILY, "", 11)
+    # Wide tables (findings with owner and due date) drop to 10 pt so a date fits its column.
+    pdf.set_font(FONT_FAMILY, "", 11 if len(table.headers) <= 5 else 10)
     widths = tuple(table.widths) if table.widths else None
     # align="LEFT": a centred table is centred on the page, not between the unequal margins.
     with pdf.table(col_widths=widths, align="LEFT", text_align="LEFT", line_height=5.5,

@@ -111,7 +111,7 @@ def assessment_document(*, assessment: Assessment, with_chart: bool = True) -> O
                 rows=[[i, r.cluster_label or "Hệ thống quản lý", r.item_title, r.finding,
                        r.remediation, r.owner, r.due_date]
                       for i, r in enumerate(open_findings, start=1)],
-                widths=[0.9, 2.2, 2.6, 3, 3, 2, 2.4])],
+                widths=[1, 2, 2.6, 3, 2.8, 2, 2.4])],
         )])
     else:
         findings_part = Part(title="Các tồn tại chưa khắc phục",
