@@ -244,8 +244,10 @@ class SimulatedCluster:
         response.raise_for_status()
         commands = response.json()["commands"]
         for command in commands:
-            self.commands_seen.append(command)
-            self.command_act(command)
+            # Protocol 1.1 redelivers a command until acknowledged: act on an id once, ack every copy.
+            if all(seen["id"] != command["id"] for seen in self.commands_seen):
+                self.commands_seen.append(command)
+                self.command_act(command)
             await self._request("commands", "POST",
                                 f"{self.server}/api/devices/v1/commands/{command['id']}/ack",
                                 json={"result": "ok"})
