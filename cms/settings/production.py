@@ -13,7 +13,7 @@ if _missing:
         "; ".join(f"{name} must be set in production" for name in _missing)
         + " (environment variables: see docs/deploy.md and docs/deploy/ttcs.env.example)."
     )
-if len(SECRET_KEY) < 32 or SECRET_KEY.startswith("dev-only"):  # noqa: F405
+if len(SECRET_KEY) < 32 or SECRET_KEY.startswith(("dev-only", "change-me")):  # noqa: F405
     raise ImproperlyConfigured(
         "SECRET_KEY must be set in production to a random value of at least 32 characters, e.g. "
         "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`."
