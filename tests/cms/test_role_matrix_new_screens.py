@@ -21,6 +21,10 @@ SCREENS = {
     "wagtailsnippets_contests_question:list": {
         roles.EDITOR, roles.CONTEST_ORGANISER, roles.ADMINISTRATOR,
     },
+    # Security assessment (issue 13): technicians assess, leaders read and sign off.
+    "fleetsecurity_admin:assessment_list": {roles.TECHNICIAN, roles.LEADER, roles.ADMINISTRATOR},
+    "fleetsecurity_templates:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
+    "fleetsecurity_firmware:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
 }
 
 
