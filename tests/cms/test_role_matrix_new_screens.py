@@ -21,10 +21,18 @@ SCREENS = {
     "wagtailsnippets_contests_question:list": {
         roles.EDITOR, roles.CONTEST_ORGANISER, roles.ADMINISTRATOR,
     },
+    # Fleet monitoring (issue 12): the map and table, live operations.
+    "monitoring_admin:fleet": {roles.TECHNICIAN, roles.ADMINISTRATOR},
+    "monitoring_admin:live": {roles.TECHNICIAN, roles.ADMINISTRATOR},
     # Security assessment (issue 13): technicians assess, leaders read and sign off.
     "fleetsecurity_admin:assessment_list": {roles.TECHNICIAN, roles.LEADER, roles.ADMINISTRATOR},
     "fleetsecurity_templates:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
     "fleetsecurity_firmware:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
+    # Upkeep of the speaker clusters (issue 13): Phòng Kinh tế reads the budget estimate only.
+    "upkeep_admin:budget": {roles.TECHNICIAN, roles.ECONOMIC, roles.ADMINISTRATOR},
+    "upkeep_admin:clusters": {roles.TECHNICIAN, roles.ADMINISTRATOR},
+    "upkeep_plans:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
+    "upkeep_faults:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
 }
 
 
