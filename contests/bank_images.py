@@ -153,7 +153,7 @@ def _check_picture(data: bytes) -> tuple[str | None, str]:
             kind = picture.format
             width, height = picture.size
             picture.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError, ValueError, SyntaxError):
         return _("ảnh gắn trong dòng không đọc được (chỉ nhận ảnh PNG, JPEG, GIF, WEBP)."), ""
     if kind not in ACCEPTED_FORMATS:
         return _("ảnh gắn trong dòng phải là PNG, JPEG, GIF hoặc WEBP."), ""

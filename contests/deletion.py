@@ -2,7 +2,8 @@
 
 Entrants' attempts and answers point at rounds and questions with ``PROTECT``, judged entries
 at their round: deleting a contest page (or a page above it), a round or an answered question
-would fail with a server error, or lose people's results. These checks run first (the hooks in
+would fail with a server error, or lose people's results; deleting a scored criterion would
+silently change the jury's averages. These checks run first (the hooks in
 ``contests.wagtail_hooks``) and turn the refusal into a message; a contest that is over is
 unpublished, an answered question is set not “Đang dùng”.
 """
@@ -52,4 +53,19 @@ def refuse_question_delete(request, questions):
         "Không xoá được câu hỏi “%(text)s”: đã có người trả lời. Hãy bỏ chọn “Đang dùng” để "
         "câu hỏi không được rút vào lượt thi mới."
     ) % {"text": str(first)})
+    return redirect(first.snippet_viewset.get_url_name("list"))
+
+
+def refuse_criterion_delete(request, criteria):
+    """The jury's scores hang on their criterion: deleting it would silently change averages
+    and the ranking (even a published one)."""
+    from .judging.models import Score
+
+    scored = set(Score.objects.filter(criterion__in=[c.pk for c in criteria]).values_list("criterion_id", flat=True))
+    if not scored:
+        return None
+    first = next(c for c in criteria if c.pk in scored)
+    messages.error(request, _(
+        "Không xoá được tiêu chí “%(name)s”: Ban giám khảo đã chấm điểm theo tiêu chí này."
+    ) % {"name": first.name})
     return redirect(first.snippet_viewset.get_url_name("list"))

@@ -253,6 +253,17 @@ class Question(ClusterableModel):
             self.site = self.contest.get_site()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        if self.pk is None or self.contest_id is None:
+            return
+        stored = Question.objects.filter(pk=self.pk).values_list("contest_id", flat=True).first()
+        # Entrants' answers and the exports read a question through its contest.
+        if stored is not None and stored != self.contest_id and self.answers.exists():
+            raise ValidationError(
+                {"contest": _("Câu hỏi đã có người trả lời: không chuyển sang cuộc thi khác được.")}
+            )
+
 
 class Choice(Orderable):
     """An answer option (phương án) of a question."""

@@ -46,8 +46,13 @@ def keep_entered_contests_in_bulk(request, action_type, objects, action_class_in
 
 @hooks.register("before_delete_snippet")
 def keep_answered_questions(request, instances):
+    from .judging.models import Criterion
+
     questions = [obj for obj in instances if isinstance(obj, Question)]
-    return deletion.refuse_question_delete(request, questions) if questions else None
+    if questions:
+        return deletion.refuse_question_delete(request, questions)
+    criteria = [obj for obj in instances if isinstance(obj, Criterion)]
+    return deletion.refuse_criterion_delete(request, criteria) if criteria else None
 
 
 # The organisers' admin views register their own URLs, menu item and page buttons.

@@ -7,6 +7,7 @@ site's search and the pages API."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -165,3 +166,22 @@ def test_personal_data_is_in_no_search_result_nor_the_pages_api(entered_quiz, si
     # The contests API lists quizzes only, and never a person.
     contests_api = client.get("/api/contests/v1/contests").content.decode()
     assert "Riêng Tư" not in contests_api and "Đội Bí Mật" not in contests_api
+
+
+def test_a_scored_criterion_is_not_deleted(site_tree, admin):
+    contest = make_judged(site_tree.home)
+    criterion = Criterion.objects.create(contest=contest, name="Nội dung", max_score=10)
+    entry = make_entry(contest, "Đội Thôn Đông")
+    judging.scores_record(entry=entry, juror=make_user("giamkhao", roles.JURY), values={criterion.pk: ("7", "")})
+    response = admin.post(reverse("wagtailsnippets_judging_criterion:delete", args=[criterion.pk]), follow=True)
+    assert "Ban giám khảo đã chấm điểm theo tiêu chí này" in response.content.decode()
+    assert Criterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_an_answered_question_stays_in_its_contest(entered_quiz, site_tree):
+    contest, attempt = entered_quiz
+    other = make_contest(site_tree.home, questions=1, per_attempt=1, slug="cuoc-thi-khac")
+    question = Question.objects.get(pk=attempt.question_ids[0])
+    question.contest = other
+    with pytest.raises(ValidationError, match="không chuyển sang cuộc thi khác"):
+        question.full_clean()
