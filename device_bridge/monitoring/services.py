@@ -183,6 +183,16 @@ def live_play_now(*, site: Site, user, page, zone=None, now: dt.datetime | None 
     return operation
 
 
+def live_items_withdraw(*, page_id: int) -> int:
+    """Cancel the pending live items of a page taken down (and stop any playing one)."""
+    from ..schedule.services import schedule_items_withdraw
+
+    return schedule_items_withdraw(
+        items=ScheduleItem.objects.filter(page_id=page_id, delivery__isnull=True, note="live"),
+        note="withdrawn",
+    )
+
+
 def live_relay_start(*, site: Site, user, stream_url: str, title: str, minutes: int, zone=None,
                      now: dt.datetime | None = None) -> LiveOperation:
     """Relay an external stream now (tiếp sóng) on every active cluster of ``zone`` (or all)."""

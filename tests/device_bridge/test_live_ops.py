@@ -229,3 +229,18 @@ def test_without_csrf_token_a_live_operation_is_refused(dev_site, cluster_fleet)
     response = client.post(LIVE, {"action": "volume", "volume": "50"})
     assert response.status_code == 403
     assert not ClusterCommand.objects.exists()
+
+
+def test_unpublishing_the_bulletin_cancels_its_live_play_and_stops_it(
+    dev_site, cluster_fleet, live_bulletin, technician, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        technician.post(LIVE, {"action": "play_now", "page": live_bulletin.pk})
+    assert ScheduleItem.objects.filter(note="live", status="pending").count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        live_bulletin.unpublish()
+    assert not ScheduleItem.objects.filter(note="live").exists()  # cancelled, noted "withdrawn"
+    assert ScheduleItem.objects.filter(status="cancelled", page_id=live_bulletin.pk,
+                                       delivery__isnull=True).count() == 3
+    # Their window is open now: each cluster is told to stop, in case it started.
+    assert ClusterCommand.objects.filter(kind="stop").count() == 3
