@@ -138,7 +138,7 @@ def cluster_command_payload(*, cluster_id: int, kind: str, data, now: dt.datetim
     """The payload of a ``kind`` command from form-like ``data``, as the protocol defines it.
 
     ``play_now`` and ``stop`` name an item (``item_id``) of this cluster whose window has not
-    closed; ``play_now`` only a pending one. Raises ``CommandInvalid``.
+    closed; ``play_now`` only a pending one whose window is open now. Raises ``CommandInvalid``.
     """
     now = now or timezone.now()
     if kind not in ClusterCommand.Kind.values:
@@ -159,8 +159,12 @@ def cluster_command_payload(*, cluster_id: int, kind: str, data, now: dt.datetim
                                  % {"kind": ClusterCommand.Kind(kind).label}) from None
         items = ScheduleItem.objects.filter(pk=item_id, cluster_id=cluster_id, play_until__gt=now)
         if kind == ClusterCommand.Kind.PLAY_NOW:
-            items = items.filter(status=ScheduleItem.Status.PENDING)
-        if not items.exists():
+            # "Play now" plays a due item at once; the protocol never plays before play_at.
+            items = items.filter(status=ScheduleItem.Status.PENDING, play_at__lte=now)
+            if not items.exists():
+                raise CommandInvalid(_("Mục lịch phát %(id)s không thuộc cụm loa này, chưa đến giờ "
+                                       "phát hoặc đã hết thời gian phát.") % {"id": item_id})
+        elif not items.exists():
             raise CommandInvalid(_("Mục lịch phát %(id)s không thuộc cụm loa này hoặc đã hết thời "
                                    "gian phát.") % {"id": item_id})
         return {"item_id": item_id}
@@ -328,7 +332,10 @@ def _receipt_record(*, cluster_id: int, receipt: dict, item: ScheduleItem | None
             )
     except IntegrityError:
         return "duplicate"
-    if item.status == ScheduleItem.Status.PENDING or item.status == ScheduleItem.Status.FAILED:
+    # A late receipt (kept through an offline period) still counts: an item the sweep marked
+    # expired meanwhile was in fact played.
+    if item.status in (ScheduleItem.Status.PENDING, ScheduleItem.Status.FAILED,
+                       ScheduleItem.Status.EXPIRED):
         if receipt["result"] == PlaybackReceipt.Result.PLAYED:
             ScheduleItem.objects.filter(pk=item.pk).exclude(status=ScheduleItem.Status.PLAYED).update(
                 status=ScheduleItem.Status.PLAYED, played_at=started_at

@@ -25,7 +25,6 @@ import logging
 import os
 import tempfile
 import threading
-import time
 from collections import defaultdict
 
 from django.conf import settings
@@ -83,6 +82,7 @@ class WakeBus:
         self.hub = hub
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def signal(self, cluster_ids) -> None:
         """Wake ``cluster_ids`` here at once and in the other processes."""
@@ -111,21 +111,29 @@ class WakeBus:
             return True
         with self._start_lock:
             if not self.listening:
+                self._stopping.clear()
                 self._thread = threading.Thread(target=self._run, name=f"wake-{self.name}",
                                                 daemon=True)
                 self._thread.start()
         return True
 
+    def stop(self, timeout: float = 5) -> None:
+        """End the listener thread (tests: a LISTEN connection keeps the test database open)."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def _run(self) -> None:
         backoff = 0.5
-        while True:
+        while not self._stopping.is_set():
             try:
                 self.listen_forever()
             except Exception:
                 logger.exception("Long-poll wake listener (%s) failed; restarting", self.name)
             # Whatever was missed while it was down: every waiter re-reads the database.
             self.hub.wake_all()
-            time.sleep(backoff)
+            if self._stopping.wait(backoff):
+                break
             backoff = min(backoff * 2, 30)
 
 
@@ -172,8 +180,7 @@ class FileBus(WakeBus):
 
     def listen_forever(self) -> None:
         inode, offset = self._stat()
-        while True:
-            time.sleep(self.interval)
+        while not self._stopping.wait(self.interval):
             current_inode, size = self._stat()
             if current_inode != inode or size < offset:
                 # Replaced or truncated: some ids may be lost, so every waiter re-reads.
@@ -221,8 +228,9 @@ class PostgresBus(WakeBus):
         with psycopg.connect(**params, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             self.hub.wake_all()  # anything sent before LISTEN took effect
-            for notify in conn.notifies():
-                self.hub.wake(int(part) for part in notify.payload.split(",") if part.isdigit())
+            while not self._stopping.is_set():
+                for notify in conn.notifies(timeout=1):
+                    self.hub.wake(int(part) for part in notify.payload.split(",") if part.isdigit())
 
 
 class RedisBus(WakeBus):
@@ -256,8 +264,9 @@ class RedisBus(WakeBus):
         try:
             pubsub.subscribe(self.channel)
             self.hub.wake_all()
-            for message in pubsub.listen():
-                data = message.get("data")
+            while not self._stopping.is_set():
+                message = pubsub.get_message(timeout=1)
+                data = message.get("data") if message else None
                 if isinstance(data, bytes):
                     self.hub.wake(int(part) for part in data.decode().split(",") if part.isdigit())
         finally:
@@ -320,3 +329,12 @@ def wake_bus() -> WakeBus:
 
 def wake_hub() -> WakeHub:
     return _hub
+
+
+def wake_buses_stop() -> None:
+    """Stop every listener of this process (tests; a server process just exits)."""
+    with _buses_lock:
+        buses = list(_buses.values())
+        _buses.clear()
+    for bus in buses:
+        bus.stop()

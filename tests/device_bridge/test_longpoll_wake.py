@@ -22,6 +22,13 @@ from tests.device_bridge.conftest import auth
 NO_RECHECK = 60
 
 
+@pytest.fixture(autouse=True)
+def _listeners_stopped():
+    yield
+    # A LISTEN connection would keep the PostgreSQL test database from being dropped.
+    wake.wake_buses_stop()
+
+
 def _wait_woken(hub, cluster_id, *, timeout=3.0) -> float:
     event = hub.register(cluster_id)
     try:
@@ -152,8 +159,11 @@ def test_postgres_notify_wakes_a_listener(settings):
     time.sleep(0.5)  # LISTEN in place
     producer = wake.PostgresBus(wake.WakeHub())
     timer = _publish_later(producer, [31])
-    assert _wait_woken(hub, 31) < 0.2 + 0.15
-    timer.join()
+    try:
+        assert _wait_woken(hub, 31) < 0.2 + 0.15
+    finally:
+        timer.join()
+        listener.stop()
 
 
 @pytest.mark.redis

@@ -17,6 +17,16 @@ from device_bridge.models import ClusterCommand, PlaybackReceipt, ScheduleItem, 
 from tests.device_bridge.conftest import auth
 
 
+@pytest.fixture(autouse=True)
+def _wake_listeners_stopped():
+    yield
+    # A long-poll starts this process's wake listener; on PostgreSQL without Redis it holds a
+    # LISTEN connection that would keep the test database from being dropped.
+    from device_bridge.protocol.wake import wake_buses_stop
+
+    wake_buses_stop()
+
+
 def post(path, body, token):
     return Client().post(path, data=json.dumps(body), content_type="application/json", **auth(token))
 

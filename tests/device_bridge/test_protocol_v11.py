@@ -112,6 +112,12 @@ def test_admin_play_now_and_stop_send_the_item(dev_scheduled, cluster_fleet, dev
     # Regression: "Phát ngay" and "Dừng phát" sent an empty payload; the protocol needs item_id.
     cluster = cluster_fleet[0]
     item = ScheduleItem.objects.filter(cluster=cluster).first()
+    # Its window is open now ("play now" plays a due item; never one before its play_at).
+    ScheduleItem.objects.filter(pk=item.pk).update(play_at=timezone.now() - dt.timedelta(minutes=1))
+    later = ScheduleItem.objects.filter(cluster=cluster).exclude(pk=item.pk).first()
+    early = dev_technician.post(f"/admin/device-bridge/clusters/{cluster.pk}/",
+                                {"kind": "play_now", "item_id": str(later.pk)}, follow=True)
+    assert "chưa đến giờ phát" in early.content.decode()
     page = dev_technician.get(f"/admin/device-bridge/clusters/{cluster.pk}/")
     assert f'value="{item.pk}"' in page.content.decode()
     for kind in ("play_now", "stop"):
@@ -155,3 +161,55 @@ def test_openapi_documents_etag_auth_challenge_error_codes_and_405_415(client):
                 assert "415" in operation["responses"], (path, method)
     wait = next(p for p in document["paths"]["/api/devices/v1/commands"]["get"]["parameters"] if p["name"] == "wait")
     assert wait["schema"]["default"] == 0
+
+
+def _doc():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return (Path(settings.BASE_DIR) / "docs" / "device-protocol.md").read_text()
+
+
+def test_doc_schedule_example_names_one_expiry():
+    import re
+
+    section = _doc().split("## 4.", 1)[1].split("\n## ", 1)[0]
+    example = json.loads(re.search(r"```json\n(.*?)\n```", section, re.DOTALL).group(1))
+    expires = int(example["version"].rpartition("-")[2])
+    audio = example["items"][0]["audio"]
+    assert dt.datetime.fromisoformat(audio["expires_at"]).timestamp() == expires
+    assert f".{expires}:" in audio["url"]
+    # What the server would answer at that server_time with the default lifetime.
+    from django.test import override_settings
+
+    from device_bridge.protocol.signing import audio_expiry
+
+    with override_settings(DEVICE_BRIDGE={"AUDIO_URL_LIFETIME": 3600}):
+        now = dt.datetime.fromisoformat(example["server_time"]).timestamp()
+        assert audio_expiry(now) == expires
+
+
+def test_doc_cites_no_internal_path_a_vendor_does_not_have():
+    import re
+
+    assert re.findall(r"device_bridge/|tests/|/work/|\w+\.py\b", _doc()) == []
+
+
+def test_doc_states_the_settings_a_vendor_tests_with():
+    text = _doc()
+    for name in ("DEVICE_AUDIO_URL_LIFETIME", "RECEIPT_TOLERANCE_SECONDS", "COMMAND_REDELIVERY_SECONDS",
+                 "defaults to 0", "schedule template"):
+        assert name in text, name
+
+
+def test_a_late_played_receipt_counts_even_after_the_window_was_swept(dev_scheduled, cluster_fleet):
+    # A cluster offline through its slot plays, comes back a day later, sends the receipt.
+    cluster = cluster_fleet[0]
+    item = ScheduleItem.objects.filter(cluster=cluster).first()
+    ScheduleItem.objects.filter(pk=item.pk).update(status=ScheduleItem.Status.EXPIRED)
+    response = post("/api/devices/v1/receipts", {"receipts": [
+        {"item_id": item.pk, "started_at": item.play_at.isoformat(), "result": "played"}]}, cluster.token)
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.status == ScheduleItem.Status.PLAYED
