@@ -1,20 +1,25 @@
 """Quiz load: answer submissions per second and their p99 against one server process, and the
 ranking of a round of 100,000 attempts (issue 11, Performance to reach).
 
-One server process (Django's threaded WSGI server with DEBUG off and the SQLite file in WAL
-mode, as ``bench/devices.py`` runs it) serves both the quiz API and a bare Django view that
-parses the same JSON body and answers a small JSON document: the baseline measured in the same
-run. The load comes from one asyncio client in this process:
+One server process, the production server as ``bench/server.py`` starts it (gunicorn, one
+gthread worker, ``BENCH_THREADS`` threads, DEBUG off, one database connection per thread kept
+across requests), serves both the quiz API and a bare Django view that parses the same JSON body
+and answers a small JSON document: the baseline measured in the same run, through the same
+middleware. The load comes from one asyncio client in this process (a minimal keep-alive
+HTTP/1.1 client, so that it takes little of the two cores it shares with the server):
 
 - closed loop: ``CONCURRENCY`` clients submit back to back for ``SECONDS``: the sustained rate;
-- open loop: submissions arrive at ``RATE`` per second whatever the server does: p99 at the
-  goal's rate (a closed loop hides queueing behind its own waiting).
+- open loop: submissions arrive at ``RATE`` per second over 32 connections whatever the server
+  does: p99 at the goal's rate (a closed loop hides queueing behind its own waiting).
+
+Each line also gives the CPU a request cost the server process (and PostgreSQL's backends),
+which a busy machine inflates far less than it cuts the rates.
 
 Then 100,000 submitted attempts (80,000 residents, some with two) are ranked with
 ``contests.selectors.ranking_for_round``, beside a plain ``ORDER BY`` of the same rows.
 Run: ``.venv/bin/python bench/contest.py`` (about 3 minutes); ``BENCH_DATABASE_URL=postgresql://...``
-runs both server and ranking on that database instead of the SQLite file. Goals: >= 200 submissions/s,
-p99 < 200 ms, ranking 100,000 attempts < 1 s.
+runs both server and ranking on that database instead of the SQLite file (WAL, as
+``env.SQLITE_OPTIONS``). Goals: >= 200 submissions/s, p99 < 200 ms, ranking 100,000 attempts < 1 s.
 """
 
 import asyncio
@@ -273,6 +278,47 @@ async def open_loop(url: str, jobs: list, rate: float, seconds: float, bare: boo
     return {"rate": count / wall, "latencies": latencies, "statuses": statuses}
 
 
+# --- CPU per request: what the machine's load cannot inflate much --------------------------------
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux ``/proc``); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(server) -> dict[str, dict[int, float]]:
+    """CPU used so far by the server process (gunicorn's master and its worker) and by the
+    database backends serving it (PostgreSQL; SQLite runs inside the server process)."""
+    from django.db import connection
+
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    pids = [server.pid, *map(int, children.read_text().split())] if children.exists() else []
+    backends = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND pid <> pg_backend_pid()")
+            backends = [pid for (pid,) in cursor.fetchall()]
+    return {"server": {pid: _cpu_seconds(pid) for pid in pids},
+            "database": {pid: _cpu_seconds(pid) for pid in backends}}
+
+
+def measured(server, run) -> dict:
+    """``run()``'s result with the server's and the database's CPU ms per request added."""
+    before = cpu_snapshot(server)
+    result = asyncio.run(run())
+    after = cpu_snapshot(server)
+    count = len(result["latencies"]) or 1
+    for part in ("server", "database"):
+        used = sum(end - before[part].get(pid, 0.0) for pid, end in after[part].items())
+        result[f"{part}_cpu_ms"] = used * 1000 / count
+    return result
+
+
 def pct(values, p) -> float:
     from device_bridge.fleet.simulator import percentile
 
@@ -281,8 +327,13 @@ def pct(values, p) -> float:
 
 def report(label: str, result: dict) -> str:
     lat = result["latencies"]
-    return (f"{label:<34} {result['rate']:8.1f} req/s  p50 {pct(lat, 50):6.1f} ms  "
-            f"p99 {pct(lat, 99):6.1f} ms  statuses {result['statuses']}")
+    cpu = ""
+    if "server_cpu_ms" in result:
+        cpu = f"  CPU/req: server {result['server_cpu_ms']:.2f} ms"
+        if result["database_cpu_ms"]:
+            cpu += f", PostgreSQL {result['database_cpu_ms']:.2f} ms"
+    return (f"{label:<26} {result['rate']:7.1f} req/s  p50 {pct(lat, 50):6.1f} ms  "
+            f"p99 {pct(lat, 99):6.1f} ms  {result['statuses']}{cpu}")
 
 
 # --- ranking ---------------------------------------------------------------------------------
@@ -388,14 +439,14 @@ def main() -> None:
         asyncio.run(closed_loop(url, bare_jobs, 2, bare=True))  # warm both
         asyncio.run(closed_loop(url, jobs[:200], 0.5, bare=False))
         cursor = 200
-        bare_closed = asyncio.run(closed_loop(url, bare_jobs, SECONDS, bare=True))
+        bare_closed = measured(server, lambda: closed_loop(url, bare_jobs, SECONDS, bare=True))
         print(report("(closed) bare", bare_closed), flush=True)
-        quiz_closed = asyncio.run(closed_loop(url, jobs[cursor:], SECONDS, bare=False))
+        quiz_closed = measured(server, lambda: closed_loop(url, jobs[cursor:], SECONDS, bare=False))
         print(report("(closed) submission", quiz_closed), flush=True)
         cursor += sum(quiz_closed["statuses"].values())
-        bare_open = asyncio.run(open_loop(url, bare_jobs, RATE, SECONDS, bare=True))
+        bare_open = measured(server, lambda: open_loop(url, bare_jobs, RATE, SECONDS, bare=True))
         print(report("(open) bare", bare_open), flush=True)
-        quiz_open = asyncio.run(open_loop(url, jobs[cursor:], RATE, SECONDS, bare=False))
+        quiz_open = measured(server, lambda: open_loop(url, jobs[cursor:], RATE, SECONDS, bare=False))
         print(report("(open) submission", quiz_open), flush=True)
     finally:
         server.terminate()
@@ -410,6 +461,11 @@ def main() -> None:
     print("  " + report("bare Django JSON view", bare_closed))
     print("  " + report("answer submission (API)", quiz_closed))
     print(f"  submission / bare: {quiz_closed['rate'] / bare_closed['rate']:.2f}x")
+    # The CPU a submission costs says what a quiet machine would sustain: the server process
+    # runs Python on one core at a time (the GIL), PostgreSQL's backends on the other.
+    per_core = 1000 / quiz_closed["server_cpu_ms"]
+    print(f"  at {quiz_closed['server_cpu_ms']:.2f} ms of server CPU a submission, one core "
+          f"serves {per_core:.0f} submissions/s")
     print(f"open loop at {RATE:.0f} submissions/s for {SECONDS:.0f} s:")
     print("  " + report("bare Django JSON view", bare_open))
     print("  " + report("answer submission (API)", quiz_open))
