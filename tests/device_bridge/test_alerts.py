@@ -349,3 +349,22 @@ class BrokenMailBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("SMTP server down")
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_fleet_alerts_panel_runs_a_fixed_number_of_queries(dev_site, cluster_fleet, people, size,
+                                                           django_assert_num_queries):
+    from django.test import RequestFactory
+
+    from device_bridge.monitoring.panels import FleetAlertsPanel
+
+    site = Site.objects.get(is_default_site=True)
+    FleetAlert.objects.bulk_create([
+        FleetAlert(site=site, kind="offline_slot", key=f"k{n}", cluster=cluster_fleet[n % 3],
+                   message=f"Cảnh báo {n}") for n in range(size)])
+    request = RequestFactory().get("/admin/")
+    request.user = type(people["technician"]).objects.get(pk=people["technician"].pk)
+    # Site, alerts with their clusters, count, the user's permissions (2, then cached).
+    with django_assert_num_queries(5):
+        html = FleetAlertsPanel(request).render_html({"request": request})
+    assert html.count("data-fleet-alert=") == size

@@ -87,6 +87,7 @@ def test_technician_plays_a_bulletin_now_to_a_zone_and_follows_each_acknowledgem
     assert first[0]["payload"]["item_id"] in {item.pk for item in items}
     page = technician.get(response.url).content.decode()
     assert 'data-command-status="delivered"' in page and "Đã gửi, chờ xác nhận" in page
+    assert 'data-attempts="1">1 (HTTP)' in page
 
     ack(east_clusters[0], first[0]["id"])
     second = take_commands(east_clusters[1])
