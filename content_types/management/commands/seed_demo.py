@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from content_types.services import DEMO_PASSWORD, demo_site_seed
 from content_types.plans.demo import seed_demo_plan
 from contests.demo import seed_demo_contest
+from device_bridge.upkeep.demo import seed_demo_upkeep
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         created = demo_site_seed()
         seed_demo_contest()
         seed_demo_plan()
+        seed_demo_upkeep()
         self.stdout.write(
             "Đã tạo: {categories} lĩnh vực, {zones} thôn/tổ dân phố, {pages} trang, "
             "{users} tài khoản, {schedules} mẫu lịch phát, {rules} quy tắc phân phối, "
