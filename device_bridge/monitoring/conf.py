@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "MAP_TILES_ATTRIBUTION": "",
     # The result page of a live operation reloads itself this often while commands are open.
     "RESULT_REFRESH_SECONDS": 3,
+    # The fleet page reloads itself this often (0: never), so a screen left open stays current.
+    "FLEET_REFRESH_SECONDS": 60,
 }
 
 

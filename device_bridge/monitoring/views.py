@@ -119,6 +119,7 @@ def fleet(request):
         "can_change_cluster": request.user.has_perm("device_bridge.change_speakercluster"),
         "can_operate": request.user.has_perm(OPERATE),
         "now": timezone.now(),
+        "refresh_seconds": setting("FLEET_REFRESH_SECONDS"),
     })
 
 

@@ -186,6 +186,7 @@ def test_fleet_page_draws_the_map_from_local_leaflet_and_lists_each_cluster(dev_
     assert all(p["url"].startswith("/admin/") and p["colour"].startswith("#") for p in points)
     options = json.loads(re.search(r'id="fleet-map-options"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert options["tiles"] == ""  # offline by default
+    assert '<meta http-equiv="refresh" content="60">' in html  # a screen left open stays current
 
     rows = dict(re.findall(r'<tr data-cluster="([^"]+)" data-state="([^"]+)"', html))
     assert rows == {"cl-dong-1": "playing", "cl-dong-2": "error", "cl-doai-1": "online",
