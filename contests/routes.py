@@ -46,7 +46,8 @@ class ContestRoutesMixin:
             published = [r for r in rounds if r.results_published and r.ends_at <= now]
             for round in rounds:
                 round.state = "open" if round.is_open(now) else ("closed" if round.ends_at <= now else "later")
-            context["criteria"] = list(self.criteria.all())
+            # A page previewed before its first save has no criteria yet (nor a primary key).
+            context["criteria"] = list(self.criteria.all()) if self.pk else []
             context.update(judging_limits())
         else:
             published = [r for r in rounds if r.results_published]

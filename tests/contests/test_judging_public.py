@@ -117,3 +117,17 @@ def test_closed_but_unpublished_results_stay_private(contest, scored):
     page.rounds = rounds
     page.save_revision()
     assert Client().get(ranking_url).status_code == 404
+
+
+def test_a_judged_contest_previews_before_its_first_save(contest):
+    """Regression: the preview of a new judged contest read its criteria without a primary key."""
+    from contests.models import ContestPage
+
+    now = timezone.now()
+    for kind in ContestPage.Kind.values:
+        page = ContestPage(title="Cuộc thi mới", slug=f"moi-{kind}", kind=kind)
+        page.rounds = [ContestRound(title="Vòng 1", starts_at=now, ends_at=now + dt.timedelta(days=3))]
+        page.set_url_path(contest.get_parent())
+        response = page.make_preview_request()
+        assert response.status_code == 200, kind
+        assert "Vòng 1" in response.content.decode()
