@@ -6,3 +6,6 @@ class MqttConfig(AppConfig):
     label = "mqtt"
     verbose_name = "MQTT"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401
