@@ -288,3 +288,68 @@ def test_the_cluster_history_lists_its_assessment_answers(site, fleet):
     entries = list(section.entries(cluster=fleet["cl-a"], site=site))
     assert len(entries) == 7
     assert all("Năm 2026" in e.title for e in entries)
+
+
+def test_checklists_and_baselines_are_edited_in_the_admin_for_this_commune_only(client, site,
+                                                                                 settings):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    client.force_login(make_user("kythuat", roles.TECHNICIAN))
+    response = client.post(reverse("fleetsecurity_templates:add"), nested_form_data({
+        "name": "Kiểm tra nhanh", "description": "", "is_default": "",
+        "items": inline_formset([
+            {"code": "sim_pin", "title": "SIM đã đặt mã PIN", "guidance": "",
+             "scope": "cluster", "automatic": ""},
+            {"code": "audit_log", "title": "Nhật ký quản trị được bật", "guidance": "",
+             "scope": "system", "automatic": ""},
+        ]),
+    }))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    template = ChecklistTemplate.objects.get(name="Kiểm tra nhanh")
+    assert template.site == site
+    assert list(template.items.values_list("site", flat=True)) == [site.pk, site.pk]
+
+    response = client.post(reverse("fleetsecurity_firmware:add"), {
+        "vendor": "Hanet", "model_name": "", "version": "3.0.1", "approved_on": "", "note": ""})
+    assert response.status_code == 302
+    assert FirmwareBaseline.objects.get(version="3.0.1").site == site
+
+    assert client.get(reverse("fleetsecurity_templates:index")).status_code == 200  # messages
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "xa-khac.example"]
+    Site.objects.create(hostname="xa-khac.example", root_page=site.root_page, site_name="Xã khác")
+    edit = reverse("fleetsecurity_templates:edit", args=[template.pk])
+    assert client.get(edit, HTTP_HOST="xa-khac.example").status_code == 404
+    assert client.post(reverse("fleetsecurity_templates:delete", args=[template.pk]),
+                       HTTP_HOST="xa-khac.example").status_code == 404
+    assert ChecklistTemplate.objects.filter(pk=template.pk).exists()
+    listing = client.get(reverse("fleetsecurity_templates:index"), HTTP_HOST="xa-khac.example")
+    assert listing.status_code == 200 and edit not in listing.content.decode()
+
+
+def test_the_round_screens_run_a_fixed_number_of_queries(client, site, fleet,
+                                                         django_assert_max_num_queries):
+    template = services.checklist_template_default_create(site=site)
+    for period in ("Năm 2025", "Năm 2026"):
+        assessment = services.assessment_create(site=site, period=period, template=template,
+                                                user=None)
+    client.force_login(make_user("kythuat", roles.TECHNICIAN))
+    client.get(_url("assessment_detail", assessment.pk))  # warm caches (site, permissions)
+
+    def queries(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    list_before = queries(_url("assessment_list"))
+    detail_before = queries(_url("assessment_detail", assessment.pk))
+    for code in ("cl-d", "cl-e", "cl-f", "cl-g"):
+        SpeakerCluster.objects.create(code=code, name=code)
+    bigger = services.assessment_create(site=site, period="Năm 2027", template=template,
+                                        user=None)
+    assert queries(_url("assessment_list")) == list_before
+    assert queries(_url("assessment_detail", bigger.pk)) == detail_before
+    with django_assert_max_num_queries(25):
+        client.get(_url("assessment_detail", bigger.pk))
