@@ -26,7 +26,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from . import exports
+from . import bank_images, exports
 from .admin_charts import contest_chart_data
 from .admin_scope import commune_contests
 from .models import ContestPage, ContestRound, Winner
@@ -117,7 +117,10 @@ def bank(request, page_id: int):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            report = exports.bank_import(contest=contest, data=form.cleaned_data["file"].read())
+            report = exports.bank_import(
+                contest=contest, data=form.cleaned_data["file"].read(),
+                can_add_images=bank_images.user_may_add_images(request.user, contest.get_site()),
+            )
         except exports.BankImportError as err:
             errors = err.errors
             status = 400

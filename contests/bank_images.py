@@ -36,6 +36,7 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
+from wagtail.images.permissions import permission_policy as image_permission_policy
 from wagtail.models import Collection, Site
 
 COL_IMAGE = "Ảnh"
@@ -55,6 +56,15 @@ def site_collection(site: Site | None) -> Collection:
         if own is not None:
             return own
     return root
+
+
+def user_may_add_images(user, site: Site | None) -> bool:
+    """Whether ``user`` may add images to the commune's collection (Wagtail's collection
+    permissions: a grant on a parent collection covers it)."""
+    collection = site_collection(site)
+    return image_permission_policy.collections_user_has_permission_for(user, "add").filter(
+        pk=collection.pk
+    ).exists()
 
 
 def commune_images(site: Site | None):

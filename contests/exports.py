@@ -221,7 +221,7 @@ def _parse_row(number: int, cells: dict[str, object], known_ids: set[int]) -> tu
     ), []
 
 
-def bank_parse(contest: ContestPage, data: bytes) -> list[BankRow]:
+def bank_parse(contest: ContestPage, data: bytes, *, can_add_images: bool = True) -> list[BankRow]:
     """Every row of the file, checked; ``BankImportError`` lists each problem found."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -261,6 +261,8 @@ def bank_parse(contest: ContestPage, data: bytes) -> list[BankRow]:
             has_column=has_image_column,
         )
         errors += row_errors
+        if image is not None and image.action == "new" and not can_add_images:
+            image, image_error = None, _("bạn không có quyền thêm ảnh vào thư viện ảnh của xã.")
         if image_error:
             errors.append(RowError(number, COL_IMAGE, image_error))
         if row is None or image is None:
@@ -302,14 +304,16 @@ def _check_answered_questions(rows: list[BankRow]) -> None:
         raise BankImportError(errors)
 
 
-def bank_import(*, contest: ContestPage, data: bytes) -> BankImportReport:
+def bank_import(*, contest: ContestPage, data: bytes, can_add_images: bool = True) -> BankImportReport:
     """Import the bank from an XLSX file: all rows or none.
 
     A row with a "Mã câu hỏi" updates that question of this contest (its options are rewritten
     in place, so past answers keep pointing at the same option); a row without one adds a
-    question. Questions missing from the file are left as they are.
+    question. Questions missing from the file are left as they are. A picture embedded in a
+    row becomes a new library image only if ``can_add_images`` (the uploader may add images to
+    the commune's collection).
     """
-    rows = bank_parse(contest, data)
+    rows = bank_parse(contest, data, can_add_images=can_add_images)
     site = contest.get_site()
     created = updated = images_created = 0
     with transaction.atomic():

@@ -191,3 +191,37 @@ def test_two_images_with_one_title_ask_for_the_id(bank):
     assert [str(e) for e in caught.value.errors] == [
         f"Dòng 3, cột “Ảnh”: có 2 ảnh cùng tên “Trùng tên”: ghi mã ảnh (ví dụ {first.pk}) thay cho tên."
     ]
+
+
+def test_only_users_who_may_add_images_create_them_through_the_bank(bank, client):
+    from django.contrib.auth.models import Group, Permission
+    from django.urls import reverse
+
+    from tests.workflows.helpers import make_user
+    from workflows import roles
+
+    contest, questions, _map = bank
+    workbook, sheet = workbook_of(bank_export(contest))
+    sheet.cell(2, IMAGE_COLUMN).value = None
+    data = to_bytes(workbook)
+    url = reverse("contests_admin:bank", args=[contest.pk])
+
+    bank_only = Group.objects.create(name="Chỉ sửa ngân hàng")
+    bank_only.permissions.add(*Permission.objects.filter(
+        codename__in=["access_admin", "change_question"], content_type__app_label__in=["wagtailadmin", "contests"]))
+    client.force_login(make_user("chisua", "Chỉ sửa ngân hàng"))
+    response = client.post(url, {"file": _upload(data)})
+    assert response.status_code == 400
+    assert "Dòng 2, cột “Ảnh”: bạn không có quyền thêm ảnh vào thư viện ảnh của xã." in response.content.decode()
+    images = get_image_model().objects.count()
+
+    client.force_login(make_user("bientap", roles.EDITOR))
+    response = client.post(url, {"file": _upload(data)})
+    assert response.status_code == 302
+    assert get_image_model().objects.count() == images + 1
+
+
+def _upload(data):
+    upload = io.BytesIO(data)
+    upload.name = "ngan-hang.xlsx"
+    return upload
