@@ -69,3 +69,33 @@ def refuse_criterion_delete(request, criteria):
         "Không xoá được tiêu chí “%(name)s”: Ban giám khảo đã chấm điểm theo tiêu chí này."
     ) % {"name": first.name})
     return redirect(first.snippet_viewset.get_url_name("list"))
+
+
+def contest_pages_with_records(page) -> list[ContestPage]:
+    """The contests at or under ``page`` holding records stamped with their Site: a question
+    bank, entrants, teams or criteria."""
+    from .judging.models import Criterion, Team
+    from .models import Participant, Question
+
+    pages = ContestPage.objects.descendant_of(page, inclusive=True)
+    held = set()
+    for model in (Question, Participant, Team, Criterion):
+        held |= set(model.objects.filter(contest__in=pages).values_list("contest_id", flat=True))
+    return list(ContestPage.objects.filter(pk__in=held).order_by("title"))
+
+
+def refuse_move_to_another_site(request, pages, destination):
+    """A contest's bank, entrants and teams belong to its commune (their ``site``): the page
+    does not move under another commune's site."""
+    target = destination.get_site() if destination is not None else None
+    for page in pages:
+        if target is None or page.get_site() == target:
+            continue
+        held = contest_pages_with_records(page)
+        if held:
+            messages.error(request, _(
+                "Không chuyển được cuộc thi “%(title)s” sang trang của xã khác: ngân hàng câu "
+                "hỏi, người dự thi và đội thi của cuộc thi thuộc về xã hiện tại."
+            ) % {"title": held[0].title})
+            return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None

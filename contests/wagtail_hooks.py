@@ -37,10 +37,21 @@ def keep_entered_contests(request, page):
     return deletion.refuse_page_delete(request, [page])
 
 
+@hooks.register("before_move_page")
+def keep_contests_in_their_commune(request, page, destination):
+    return deletion.refuse_move_to_another_site(request, [page], destination)
+
+
 @hooks.register("before_bulk_action")
 def keep_entered_contests_in_bulk(request, action_type, objects, action_class_instance):
-    if action_type == "delete" and objects and isinstance(objects[0], Page):
+    if not objects or not isinstance(objects[0], Page):
+        return None
+    if action_type == "delete":
         return deletion.refuse_page_delete(request, objects)
+    if action_type == "move":
+        form = getattr(action_class_instance, "cleaned_form", None)
+        destination = form.cleaned_data.get("chooser") if form is not None else None
+        return deletion.refuse_move_to_another_site(request, objects, destination)
     return None
 
 

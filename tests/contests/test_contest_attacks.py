@@ -185,3 +185,19 @@ def test_an_answered_question_stays_in_its_contest(entered_quiz, site_tree):
     question.contest = other
     with pytest.raises(ValidationError, match="không chuyển sang cuộc thi khác"):
         question.full_clean()
+
+
+def test_a_contest_with_its_bank_does_not_move_to_another_commune(site_tree, admin, settings):
+    from wagtail.models import Site
+
+    from content_types.models import HomePage
+
+    contest = make_contest(site_tree.home, questions=1, per_attempt=1)
+    other_home = HomePage(title="Xã bên cạnh", slug="xa-ben-canh")
+    site_tree.home.get_parent().add_child(instance=other_home)
+    Site.objects.create(hostname="xa-ben-canh.example", port=80, root_page=other_home, site_name="Xã bên cạnh")
+    url = reverse("wagtailadmin_pages:move_confirm", args=[contest.pk, other_home.pk])
+    response = admin.post(url, follow=True)
+    assert "sang trang của xã khác" in response.content.decode()
+    contest.refresh_from_db()
+    assert contest.get_parent().pk != other_home.pk
