@@ -66,5 +66,8 @@ whose ``message`` is Vietnamese and ``code`` a stable string for the API)
 Demo: ``contests.demo.seed_demo_contest(site) -> ContestPage`` (idempotent).
 
 Site URLs (routes of ``ContestPage``): ``dang-ky/`` (register + start), ``lam-bai/<signed>/``
-(answer, submit), ``ket-qua/<signed>/`` (result), ``xep-hang/<round id>/`` (published ranking).
+(answer, submit), ``ket-qua/<signed>/`` (result), ``xep-hang/<round id>/`` (published ranking; for a judged
+contest the teams' weighted totals, once the round has closed, ``judging.selectors.public_results``).
+Admin scoping to the request's Site: ``contests.admin_scope``; refused deletes and moves:
+``contests.deletion``; images in the bank's Excel file: ``contests.bank_images``.
 """
