@@ -148,7 +148,10 @@ def main() -> None:
         try:
             out = subprocess.run([sys.executable, __file__, "--child", "--clusters",
                                   str(args.clusters), "--rounds", str(args.rounds)],
-                                 env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+                                 env=env, cwd=ROOT, capture_output=True, text=True)
+            if out.returncode:
+                print(f"{label}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
+                continue
             results.append((label, json.loads(out.stdout.strip().splitlines()[-1])))
         finally:
             if database:

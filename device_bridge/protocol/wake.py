@@ -138,7 +138,8 @@ class WakeBus:
 
 
 class LocalBus(WakeBus):
-    """One process only: nothing crosses to another, so no listener is needed."""
+    """One process only: nothing crosses to another, so no listener; a command made in another
+    process is found at the waiters' database recheck (``LONG_POLL_DB_RECHECK``)."""
 
     name = "local"
 
@@ -147,10 +148,11 @@ class LocalBus(WakeBus):
 
     @property
     def listening(self) -> bool:
-        return True
+        return False
 
     def ensure_listening(self) -> bool:
-        return True
+        # Nothing hears other processes: waiters fall back to the database recheck.
+        return False
 
 
 class FileBus(WakeBus):

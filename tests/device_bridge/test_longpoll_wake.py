@@ -176,3 +176,24 @@ def test_redis_publish_wakes_a_listener():
     timer = _publish_later(producer, [13])
     assert _wait_woken(hub, 13) < 0.2 + 0.15
     timer.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_listener_the_long_poll_falls_back_to_the_database_recheck(cluster_fleet, settings):
+    settings.DEVICE_BRIDGE = {**settings.DEVICE_BRIDGE, "LONG_POLL_SECONDS": 10,
+                              "LONG_POLL_WAKE": "local", "LONG_POLL_DB_RECHECK": 0.3}
+    cluster = cluster_fleet[0]
+    _warm_up(cluster)
+
+    def unsignalled():
+        time.sleep(0.2)
+        ClusterCommand.objects.create(cluster_id=cluster.pk, kind="reboot",
+                                      expires_at=cluster.created_at.replace(year=2100))
+
+    thread = threading.Thread(target=unsignalled)
+    thread.start()
+    started = time.monotonic()
+    response = Client().get("/api/devices/v1/commands", {"wait": 10}, **auth(cluster.token))
+    thread.join()
+    assert [c["kind"] for c in response.json()["commands"]] == ["reboot"]
+    assert time.monotonic() - started < 2
