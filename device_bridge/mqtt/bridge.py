@@ -14,7 +14,7 @@ import threading
 import time
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from . import messages, services, topics
@@ -23,6 +23,7 @@ from .conf import Broker, setting
 logger = logging.getLogger(__name__)
 
 INBOX_SIZE = 20000
+BATCH = 500
 FULL_SCAN_SECONDS = 60.0
 
 
@@ -163,16 +164,32 @@ class Bridge:
             time.sleep(1)
 
     def process_inbox(self, *, deadline: float) -> int:
+        """Handle what arrived, in batches of up to ``BATCH`` messages per transaction: a
+        thousand acknowledgements of an emergency cost a few commits, not a thousand."""
         handled = 0
         while True:
             timeout = deadline - time.monotonic()
             try:
-                topic, payload, retained = (self.inbox.get(timeout=timeout) if timeout > 0
-                                            else self.inbox.get_nowait())
+                batch = [self.inbox.get(timeout=timeout) if timeout > 0 else self.inbox.get_nowait()]
             except queue.Empty:
                 return handled
-            self.handle(topic, payload, retained=retained)
-            handled += 1
+            while len(batch) < BATCH:
+                try:
+                    batch.append(self.inbox.get_nowait())
+                except queue.Empty:
+                    break
+            acked = []
+            # A database error loses the batch, never the bridge: clusters publish status
+            # again within 15 s and acknowledge again when the command is republished.
+            with transaction.atomic():
+                for topic, payload, retained in batch:
+                    command_id = self.handle(topic, payload, retained=retained)
+                    if command_id:
+                        acked.append(command_id)
+                services.published_acked_record(command_ids=acked, now=timezone.now())
+            for command_id in acked:
+                self.pending.pop(command_id, None)
+            handled += len(batch)
 
     def cluster_id(self, code: str) -> int | None:
         from ..models import SpeakerCluster
@@ -183,29 +200,31 @@ class Bridge:
             self.clusters_loaded_at = time.monotonic()
         return self.clusters.get(code)
 
-    def handle(self, topic: str, payload: bytes, *, retained: bool = False) -> None:
+    def handle(self, topic: str, payload: bytes, *, retained: bool = False) -> int | None:
+        """Record one message; returns the command id it acknowledged, if it did."""
         code, kind = topics.parse(topic)
         cluster_id = self.cluster_id(code)
         if cluster_id is None:
             self.dropped_malformed += 1
             logger.info("MQTT: message for unknown or inactive cluster %r dropped", code)
-            return
+            return None
         try:
             if kind == topics.STATUS:
                 if not payload:
-                    return  # a retained status being cleared
+                    return None  # a retained status being cleared
                 status = messages.status(payload, max_bytes=self.max_bytes)
                 services.cluster_status_record(cluster_id=cluster_id, status=status,
                                                now=timezone.now(), retained=retained)
-            else:
-                ack = messages.ack(payload, max_bytes=self.max_bytes)
-                if services.cluster_ack_record(cluster_id=cluster_id, ack=ack, now=timezone.now()):
-                    self.pending.pop(ack["id"], None)
-                else:
-                    logger.info("MQTT: cluster %s acked command %s that is not its own", code, ack["id"])
+                return None
+            ack = messages.ack(payload, max_bytes=self.max_bytes)
         except messages.Malformed as err:
             self.dropped_malformed += 1
             logger.warning("MQTT: malformed %s from cluster %s dropped: %s", kind, code, err)
+            return None
+        if services.cluster_ack_record(cluster_id=cluster_id, ack=ack, now=timezone.now()):
+            return ack["id"]
+        logger.info("MQTT: cluster %s acked command %s that is not its own", code, ack["id"])
+        return None
 
     def _publish(self, rows: list[dict]) -> None:
         if not rows:

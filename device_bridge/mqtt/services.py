@@ -80,12 +80,17 @@ def cluster_status_record(*, cluster_id: int, status: dict, now: dt.datetime,
 
 
 def cluster_ack_record(*, cluster_id: int, ack: dict, now: dt.datetime) -> bool:
-    """An acknowledgement over MQTT; ``False`` if the command is not this cluster's."""
-    if not fleet.cluster_command_ack(cluster_id=cluster_id, command_id=ack["id"],
-                                     result=ack["result"], error=ack["error"], now=now):
-        return False
-    PublishedCommand.objects.filter(command_id=ack["id"], acked_at__isnull=True).update(acked_at=now)
-    return True
+    """An acknowledgement over MQTT; ``False`` if the command is not this cluster's (see
+    ``published_acked_record`` for the MQTT bookkeeping)."""
+    return fleet.cluster_command_ack(cluster_id=cluster_id, command_id=ack["id"],
+                                     result=ack["result"], error=ack["error"], now=now)
+
+
+def published_acked_record(*, command_ids: list[int], now: dt.datetime) -> None:
+    """Mark which published commands were acknowledged over MQTT (one statement per batch)."""
+    if command_ids:
+        PublishedCommand.objects.filter(command_id__in=command_ids, acked_at__isnull=True).update(
+            acked_at=now)
 
 
 def commands_published_record(*, command_rows: list[dict], now: dt.datetime) -> None:

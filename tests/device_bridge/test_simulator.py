@@ -76,3 +76,31 @@ def test_demo_mode_drives_only_the_seeded_simulated_clusters(db):
     assert all("." in token for _code, token in pairs)
     assert SpeakerCluster.objects.get(pk=real.pk).token_id is None
     assert SpeakerCluster.objects.get(code="CL-NAM-01").token_id is None
+
+
+def test_play_now_interrupts_a_normal_playback_with_an_interrupted_receipt():
+    # An emergency preempts: whatever plays stops at once and is reported as interrupted.
+    now = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+    sim = SimulatedCluster(server="http://x", token="t", code="c", client=None,
+                           clock=FrozenClock(now), stats=Stats(), faults=Faults(), play_speed=1.0)
+    relay = item(1, now - dt.timedelta(minutes=1), minutes=30)
+
+    async def scenario():
+        playing = asyncio.create_task(sim.play(relay))
+        await asyncio.sleep(0.05)
+        assert sim.playing["id"] == 1
+        sim.command_act({"id": 9, "kind": "play_now", "payload": {"item_id": 2}})
+        await asyncio.wait_for(playing, 1)
+
+    asyncio.run(scenario())
+    assert [r["result"] for r in sim.receipts] == ["interrupted"]
+    assert sim.playing is None and sim.etag is None and sim.wake.is_set()
+    assert 1 not in sim.done  # a relay resumes while its window is open
+
+
+def test_stop_drops_the_item_and_set_volume_applies():
+    sim = SimulatedCluster(server="http://x", token="t", code="c", client=None, clock=SimClock(),
+                           stats=Stats(), faults=Faults())
+    sim.command_act({"id": 1, "kind": "stop", "payload": {"item_id": 7}})
+    sim.command_act({"id": 2, "kind": "set_volume", "payload": {"volume": 20}})
+    assert 7 in sim.done and sim.volume == 20
