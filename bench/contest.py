@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.server import free_port, gunicorn_start, wait_for_server  # noqa: E402
+from bench.server import free_port, gunicorn_start, gunicorn_stop, wait_for_server  # noqa: E402
 
 os.environ.setdefault("BENCH_DB_DIR", tempfile.mkdtemp(prefix="ttcs-bench-contest-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -449,8 +449,7 @@ def main() -> None:
         quiz_open = measured(server, lambda: open_loop(url, jobs[cursor:], RATE, SECONDS, bare=False))
         print(report("(open) submission", quiz_open), flush=True)
     finally:
-        server.terminate()
-        server.wait(10)
+        gunicorn_stop(server)
     # Bare view and submission share the client, the concurrency, the server process and its
     # middleware; what they cannot share is a machine other work is also using.
     load = os.getloadavg()[0]

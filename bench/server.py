@@ -44,6 +44,19 @@ def gunicorn_start(app: str, port: int, *, threads: int, cwd, env: dict, options
         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "gthread",
         "--threads", str(threads), "--backlog", "2048", "--keep-alive", "30",
         # No access log (gunicorn's default): writing a line per request is not the app's cost.
-        "--error-logfile", "-", "--log-level", "warning", *options,
+        "--graceful-timeout", "5", "--error-logfile", "-", "--log-level", "warning", *options,
     ]
     return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+
+
+def gunicorn_stop(server) -> None:
+    """Stop what ``gunicorn_start`` started: SIGTERM, then SIGKILL if it is still finishing
+    requests after its graceful timeout (a loaded machine can make it that slow)."""
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(10)
