@@ -31,6 +31,7 @@ from wagtail.models import ModelLogEntry
 from device_bridge.models import DeviceEvent, SpeakerCluster
 
 from .models import ClusterChange, DataPlan, FaultTicket
+from .templatetags.upkeep_tags import vnd_text
 
 MAX_ENTRIES_PER_SECTION = 200
 
@@ -42,6 +43,10 @@ class HistoryEntry:
     detail: str = ""
     url: str = ""
     section: str = ""
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.at, dt.datetime)
 
     @property
     def moment(self) -> dt.datetime:
@@ -94,10 +99,6 @@ def cluster_history(*, cluster: SpeakerCluster, site, user) -> list[HistoryEntry
 # --- the sections this app knows --------------------------------------------------------------
 
 
-def _vnd(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đ"
-
-
 @register_section(key="faults", label=_("Sự cố và sửa chữa"), permission="upkeep.view_faultticket")
 def fault_entries(*, cluster, site):
     tickets = (FaultTicket.objects.filter(cluster=cluster, site=site)
@@ -109,7 +110,7 @@ def fault_entries(*, cluster, site):
         for repair in ticket.repairs.all():
             yield HistoryEntry(repair.done_on, repair.get_kind_display(), _(
                 "%(parts)s — %(cost)s, nguồn chi: %(paid_by)s") % {
-                "parts": repair.parts or repair.description or "—", "cost": _vnd(repair.cost_vnd),
+                "parts": repair.parts or repair.description or "—", "cost": vnd_text(repair.cost_vnd),
                 "paid_by": repair.get_paid_by_display()}, url)
         if ticket.closed_at:
             yield HistoryEntry(ticket.closed_at, _("Đóng sự cố"), _(
@@ -125,11 +126,11 @@ def plan_entries(*, cluster, site):
     url = reverse("upkeep_plans:edit", args=[plan.pk])
     yield HistoryEntry(plan.created_at, _("Đăng ký gói cước 4G"), _(
         "%(carrier)s, SIM %(sim)s, %(fee)s/tháng, miễn phí đến hết %(until)s") % {
-        "carrier": plan.carrier, "sim": plan.sim_number, "fee": _vnd(plan.monthly_fee_vnd),
+        "carrier": plan.carrier, "sim": plan.sim_number, "fee": vnd_text(plan.monthly_fee_vnd),
         "until": f"{plan.free_until:%d/%m/%Y}"}, url)
     for fee in plan.fees.all():
         yield HistoryEntry(fee.effective_from, _("Đổi cước 4G"), _("%(fee)s/tháng. %(note)s") % {
-            "fee": _vnd(fee.monthly_fee_vnd), "note": fee.note}, url)
+            "fee": vnd_text(fee.monthly_fee_vnd), "note": fee.note}, url)
 
 
 @register_section(key="device", label=_("Thiết bị, firmware và mã truy cập"),

@@ -18,6 +18,7 @@ from wagtail.models import Site
 
 from .history import duration_text
 from .models import DataPlan, FaultTicket
+from .templatetags.upkeep_tags import vnd_text
 
 
 def _site(request) -> Site | None:
@@ -80,8 +81,7 @@ class TicketIndexView(ScopedIndexView):
 
 class VndColumn(Column):
     def get_value(self, instance):
-        value = super().get_value(instance)
-        return f"{value:,}".replace(",", ".") + " đ" if value is not None else "—"
+        return vnd_text(super().get_value(instance))
 
 
 class TimeToRepairColumn(Column):

@@ -45,11 +45,6 @@ class PermissionMenuItem(MenuItem):
         return request.user.has_perm(self.permission)
 
 
-class UpkeepMenu(SubmenuMenuItem):
-    def is_shown(self, request):
-        return any(item.is_shown(request) for item in self.menu.menu_items_for_request(request))
-
-
 @hooks.register(MENU_HOOK)
 def clusters_menu_item():
     return PermissionMenuItem(_("Hồ sơ cụm loa"), reverse_lazy("upkeep_admin:clusters"),
@@ -76,5 +71,6 @@ def budget_menu_item():
 
 @hooks.register("register_admin_menu_item")
 def upkeep_menu():
-    return UpkeepMenu(_("Bảo trì cụm loa"), Menu(register_hook_name=MENU_HOOK),
-                      icon_name="cogs", order=320, name="upkeep")
+    # Shown only when one of its items is (Wagtail's SubmenuMenuItem.is_shown).
+    return SubmenuMenuItem(_("Bảo trì cụm loa"), Menu(register_hook_name=MENU_HOOK),
+                           icon_name="cogs", order=320, name="upkeep")

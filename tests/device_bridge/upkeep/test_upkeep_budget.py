@@ -98,6 +98,7 @@ def test_admin_button_downloads_the_same_figures(plans, client, request, who):
     page = client.get(reverse("upkeep_admin:budget"), {"year": "2027"})
     assert page.status_code == 200
     assert 'data-grand-total="1749306"' in page.content.decode()
+    assert "1.749.306 đ" in page.content.decode()
     download = client.get(reverse("upkeep_admin:budget"), {"year": "2027", "format": "xlsx"})
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "du-toan-cuoc-4g-cum-loa-2027.xlsx" in download["Content-Disposition"]
