@@ -36,7 +36,6 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
-from wagtail.images.permissions import permission_policy as image_permission_policy
 from wagtail.models import Collection, Site
 
 COL_IMAGE = "Ảnh"
@@ -61,8 +60,10 @@ def site_collection(site: Site | None) -> Collection:
 def user_may_add_images(user, site: Site | None) -> bool:
     """Whether ``user`` may add images to the commune's collection (Wagtail's collection
     permissions: a grant on a parent collection covers it)."""
+    from wagtail.images.permissions import permission_policy  # needs the apps ready
+
     collection = site_collection(site)
-    return image_permission_policy.collections_user_has_permission_for(user, "add").filter(
+    return permission_policy.collections_user_has_permission_for(user, "add").filter(
         pk=collection.pk
     ).exists()
 
