@@ -37,6 +37,7 @@ from PIL import UnidentifiedImageError
 from wagtail.images import get_image_model
 from wagtail.images.models import SourceImageIOError
 from wagtail.models import Collection, Site
+from wagtail.permissions import policy_registry
 
 COL_IMAGE = "Ảnh"
 # The embedded copy: small enough that a bank of hundreds of questions stays a light file.
@@ -60,10 +61,9 @@ def site_collection(site: Site | None) -> Collection:
 def user_may_add_images(user, site: Site | None) -> bool:
     """Whether ``user`` may add images to the commune's collection (Wagtail's collection
     permissions: a grant on a parent collection covers it)."""
-    from wagtail.images.permissions import permission_policy  # needs the apps ready
-
+    policy = policy_registry.get_by_type(get_image_model())
     collection = site_collection(site)
-    return permission_policy.collections_user_has_permission_for(user, "add").filter(
+    return policy.collections_user_has_permission_for(user, "add").filter(
         pk=collection.pk
     ).exists()
 
