@@ -24,6 +24,16 @@ def site_default() -> Site | None:
     return Site.objects.filter(is_default_site=True).first() or Site.objects.order_by("pk").first()
 
 
+def site_default_id() -> int | None:
+    """``site_default``'s id, cached for ten minutes: transitions come from heartbeats."""
+    site_id = cache.get("monitoring:default_site_id")
+    if site_id is None:
+        site = site_default()
+        site_id = site.pk if site is not None else 0
+        cache.set("monitoring:default_site_id", site_id, timeout=600)
+    return site_id or None
+
+
 # --- State history --------------------------------------------------------------------------
 
 def _state_key(cluster_id: int) -> str:
@@ -57,11 +67,11 @@ def cluster_state_record(*, cluster_id: int, state: str, at: dt.datetime, detail
     previous = cluster_state_last(cluster_id)
     if previous == state:
         return None
-    site = site or site_default()
-    if site is None:
+    site_id = site.pk if site is not None else site_default_id()
+    if site_id is None:
         return None
     change = ClusterStateChange.objects.create(
-        site=site, cluster_id=cluster_id, state=state, previous_state=previous or "",
+        site_id=site_id, cluster_id=cluster_id, state=state, previous_state=previous or "",
         changed_at=at, detail=detail[:255],
     )
     cache.set(_state_key(cluster_id), state, timeout=3600)
