@@ -138,14 +138,14 @@ def main() -> None:
         env.update(DJANGO_SETTINGS_MODULE="bench.longpoll_settings", PYTHONPATH=str(ROOT),
                    BENCH_DB_DIR=tempfile.mkdtemp(prefix="ttcs-bench-wake-"))
         database = None
-        if extra.get("_pg"):
-            import psycopg
-
-            database = f"ttcs_bench_wake_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{database}"')
-            env["DATABASE_URL"] = f"{PG_URL}/{database}"
         try:
+            if extra.get("_pg"):
+                import psycopg
+
+                database = f"ttcs_bench_wake_{uuid.uuid4().hex[:8]}"
+                with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+                    conn.execute(f'CREATE DATABASE "{database}"')
+                env["DATABASE_URL"] = f"{PG_URL}/{database}"
             out = subprocess.run([sys.executable, __file__, "--child", "--clusters",
                                   str(args.clusters), "--rounds", str(args.rounds)],
                                  env=env, cwd=ROOT, capture_output=True, text=True)
@@ -153,10 +153,15 @@ def main() -> None:
                 print(f"{label}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
                 continue
             results.append((label, json.loads(out.stdout.strip().splitlines()[-1])))
+            print(label, results[-1][1], file=sys.stderr, flush=True)
+        except Exception as err:  # a busy shared PostgreSQL must not lose the other set-ups
+            print(f"{label}: {err}", file=sys.stderr)
         finally:
             if database:
                 with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    if not results:
+        return
     baseline = results[0][1]["p99"]
     print(f"{args.clusters} clusters waiting, {args.rounds} rounds of one command each, "
           "made in another process than the server's")
