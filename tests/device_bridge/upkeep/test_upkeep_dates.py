@@ -108,3 +108,20 @@ def test_due_events_are_listed_for_the_dashboard(make_plan, make_cluster):
     make_cluster("cl-bh", warranty_until=d("2026-12-10"))
     events = events_due(today=d("2026-12-01"))
     assert [(e.cluster.code, e.days_left) for e in events] == [("cl-bh", 9), ("cl-sap", 31)]
+
+
+def test_the_alerts_run_every_morning_and_the_scan_every_hour(upkeep_site):
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    schedules = {s.func: s for s in Schedule.objects.filter(name__startswith="upkeep:")}
+    alerts = schedules["device_bridge.upkeep.tasks.upkeep_alerts_daily"]
+    scan = schedules["device_bridge.upkeep.tasks.upkeep_telemetry_scan"]
+    assert (alerts.schedule_type, scan.schedule_type) == (Schedule.DAILY, Schedule.HOURLY)
+    assert alerts.repeats == scan.repeats == -1
+    for func in schedules:
+        assert callable(import_string(func))
+    # A missed morning is not made up at noon, and a slow run is not started twice.
+    assert settings.Q_CLUSTER["catch_up"] is False
+    assert settings.Q_CLUSTER["retry"] > settings.Q_CLUSTER["timeout"]
