@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "device_bridge.security",
     "device_bridge.monitoring",
     "device_bridge.mqtt",
+    "device_bridge.cap",
     "contests",
     "contests.judging",
     "content_types.plans",
