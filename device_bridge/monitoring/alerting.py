@@ -109,7 +109,8 @@ def emergency_unacked_findings(*, now: dt.datetime) -> list[Finding]:
     emergencies = {
         pk: (title, page_id) for pk, title, page_id in ScheduleItem.objects.filter(
             pk__in=[i for i in item_ids if isinstance(i, int)], priority="khan_cap"
-        ).values_list("pk", "title", "page_id")
+        ).exclude(status=ScheduleItem.Status.CANCELLED)  # a stopped emergency needs no answer
+        .values_list("pk", "title", "page_id")
     }
     findings = []
     for command in commands:

@@ -53,6 +53,14 @@ def emergency(dev_site, capture):
                              priority=Priority.EMERGENCY, title="Cảnh báo lũ quét khẩn cấp")
 
 
+def priority_bulletin(dev_site, capture):
+    # Not an emergency: an approved emergency renders its audio in the fan-out at once
+    # (device_bridge/emergency.py), so a lost render task is a normal bulletin's failure.
+    with capture(execute=True):
+        return make_bulletin(dev_site.news, category=dev_site.categories["phong-chong-thien-tai"],
+                             priority=Priority.PRIORITY, title="Lịch cắt điện ưu tiên")
+
+
 def test_dashboard_alerts_a_live_emergency_whose_render_failed_and_retry_airs_it(
     dev_site, cluster_fleet, dev_audio, people, failing_engine, django_capture_on_commit_callbacks
 ):
@@ -82,7 +90,7 @@ def test_dashboard_alerts_a_live_emergency_whose_render_failed_and_retry_airs_it
 def test_audio_never_made_and_waiting_deliveries_alert_after_the_threshold(
     dev_site, cluster_fleet, dev_audio, people, django_capture_on_commit_callbacks
 ):
-    page = emergency(dev_site, django_capture_on_commit_callbacks)  # the render task was lost
+    page = priority_bulletin(dev_site, django_capture_on_commit_callbacks)  # render task lost
     technician = client_for(people["technician"])
     assert "Tin đang phát bị kẹt" not in technician.get(reverse("wagtailadmin_home")).content.decode()
 
@@ -167,7 +175,7 @@ def test_audio_panel_offers_retry_for_a_failed_broadcast_render(
 def test_deliveries_left_waiting_for_ready_audio_are_woken_by_retry(
     dev_site, cluster_fleet, dev_audio, people, django_capture_on_commit_callbacks
 ):
-    page = emergency(dev_site, django_capture_on_commit_callbacks)
+    page = priority_bulletin(dev_site, django_capture_on_commit_callbacks)
     dev_audio.add(page, send_signal=False)  # ready, but the announcement was lost
     Delivery.objects.filter(dispatch__page_id=page.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=15))
@@ -281,6 +289,9 @@ def test_an_emergency_not_acknowledged_within_the_setting_alerts(dev_site, clust
     ClusterCommand.objects.filter(pk=acked.pk).update(acked_at=timezone.now(), result="ok")
     recent = _play_now(third, _item(third, priority="khan_cap", title="Lũ quét"), seconds_ago=10)
     _play_now(third, _item(third, title="Tin thường"), seconds_ago=400)  # not an emergency
+    stopped = _item(second, priority="khan_cap", title="Lũ quét (đã dừng)")
+    _play_now(second, stopped, seconds_ago=400)
+    ScheduleItem.objects.filter(pk=stopped.pk).update(status=ScheduleItem.Status.CANCELLED)
 
     new = fleet_alerts_check()
     assert [(a.kind, a.key) for a in new] == [("emergency_unacked", f"emergency_unacked:{late.pk}")]
