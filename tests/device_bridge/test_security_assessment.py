@@ -353,3 +353,17 @@ def test_the_round_screens_run_a_fixed_number_of_queries(client, site, fleet,
     assert queries(_url("assessment_detail", bigger.pk)) == detail_before
     with django_assert_max_num_queries(25):
         client.get(_url("assessment_detail", bigger.pk))
+
+
+def test_a_checklist_with_a_repeated_code_is_refused_with_a_message(client, site):
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    client.force_login(make_user("kythuat", roles.TECHNICIAN))
+    item = {"code": "sim_pin", "title": "SIM đã đặt mã PIN", "guidance": "", "scope": "cluster",
+            "automatic": ""}
+    response = client.post(reverse("fleetsecurity_templates:add"), nested_form_data({
+        "name": "Trùng mã", "description": "", "is_default": "",
+        "items": inline_formset([item, item]),
+    }))
+    assert response.status_code == 200
+    assert not ChecklistTemplate.objects.filter(name="Trùng mã").exists()
