@@ -83,6 +83,9 @@ class WakeBus:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._stopping = threading.Event()
+        # Set while the listener is connected: a waiter falls back to rechecking the database
+        # while it is not (Redis or PostgreSQL down, the thread restarting).
+        self._healthy = threading.Event()
 
     def signal(self, cluster_ids) -> None:
         """Wake ``cluster_ids`` here at once and in the other processes."""
@@ -106,22 +109,23 @@ class WakeBus:
         return self._thread is not None and self._thread.is_alive()
 
     def ensure_listening(self) -> bool:
-        """Start this process's listener thread once; True while it runs."""
+        """Start this process's listener thread once; True while it is connected."""
         if self.listening:
-            return True
+            return self._healthy.is_set()
         with self._start_lock:
             if not self.listening:
                 self._stopping.clear()
                 self._thread = threading.Thread(target=self._run, name=f"wake-{self.name}",
                                                 daemon=True)
                 self._thread.start()
-        return True
+        return self._healthy.is_set()
 
     def stop(self, timeout: float = 5) -> None:
         """End the listener thread (tests: a LISTEN connection keeps the test database open)."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self._healthy.clear()
 
     def _run(self) -> None:
         backoff = 0.5
@@ -130,6 +134,7 @@ class WakeBus:
                 self.listen_forever()
             except Exception:
                 logger.exception("Long-poll wake listener (%s) failed; restarting", self.name)
+            self._healthy.clear()
             # Whatever was missed while it was down: every waiter re-reads the database.
             self.hub.wake_all()
             if self._stopping.wait(backoff):
@@ -182,6 +187,7 @@ class FileBus(WakeBus):
 
     def listen_forever(self) -> None:
         inode, offset = self._stat()
+        self._healthy.set()
         while not self._stopping.wait(self.interval):
             current_inode, size = self._stat()
             if current_inode != inode or size < offset:
@@ -229,6 +235,7 @@ class PostgresBus(WakeBus):
         params.pop("server_side_binding", None)
         with psycopg.connect(**params, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
+            self._healthy.set()
             self.hub.wake_all()  # anything sent before LISTEN took effect
             while not self._stopping.is_set():
                 for notify in conn.notifies(timeout=1):
@@ -265,6 +272,7 @@ class RedisBus(WakeBus):
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(self.channel)
+            self._healthy.set()
             self.hub.wake_all()
             while not self._stopping.is_set():
                 message = pubsub.get_message(timeout=1)

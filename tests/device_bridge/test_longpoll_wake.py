@@ -197,3 +197,12 @@ def test_without_a_listener_the_long_poll_falls_back_to_the_database_recheck(clu
     thread.join()
     assert [c["kind"] for c in response.json()["commands"]] == ["reboot"]
     assert time.monotonic() - started < 2
+
+
+def test_a_listener_that_cannot_connect_is_not_trusted():
+    # Redis down: waiters must keep rechecking the database instead of sleeping 25 s.
+    bus = wake.RedisBus(wake.WakeHub(), "redis://127.0.0.1:9/0")
+    assert bus.ensure_listening() is False
+    time.sleep(0.3)
+    assert bus.ensure_listening() is False
+    bus.stop(timeout=1)
