@@ -33,6 +33,10 @@ SCREENS = {
     "upkeep_admin:clusters": {roles.TECHNICIAN, roles.ADMINISTRATOR},
     "upkeep_plans:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
     "upkeep_faults:index": {roles.TECHNICIAN, roles.ADMINISTRATOR},
+    # CAP alerts (issue 14): an upload only makes drafts that enter moderation, so editors may;
+    # the polled feeds change what arrives on their own, so Quản trị only.
+    "cap_admin:upload": {roles.EDITOR, roles.ADMINISTRATOR},
+    "cap_feeds:index": {roles.ADMINISTRATOR},
 }
 
 
