@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from .selectors import BudgetEstimate
+from .selectors import BudgetEstimate, RepairOutlook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VND_FORMAT = '#,##0 "đ"'
@@ -27,7 +27,8 @@ def budget_filename(year: int) -> str:
     return f"du-toan-cuoc-4g-cum-loa-{year}.xlsx"
 
 
-def budget_xlsx(estimate: BudgetEstimate, *, commune_name: str = "", agency_name: str = "") -> bytes:
+def budget_xlsx(estimate: BudgetEstimate, *, outlook: RepairOutlook | None = None,
+                commune_name: str = "", agency_name: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Dự toán {estimate.year}"
@@ -78,6 +79,18 @@ def budget_xlsx(estimate: BudgetEstimate, *, commune_name: str = "", agency_name
     total.font = Font(bold=True)
     for column in range(1, len(HEADERS) + 1):
         sheet.cell(row=row, column=column).border = border
+    if outlook is not None:
+        row += 2
+        codes = ", ".join(c.code for c in outlook.out_of_warranty) or "—"
+        sheet.cell(row=row, column=2, value=_(
+            "Cụm loa hết bảo hành đến hết năm %(year)d (sửa chữa, thay thế do ngân sách xã chi): "
+            "%(count)d (%(codes)s)") % {"year": estimate.year,
+                                        "count": len(outlook.out_of_warranty), "codes": codes})
+        row += 1
+        sheet.cell(row=row, column=2, value=_("Chi sửa chữa, thay thế từ ngân sách xã năm "
+                                              "%(year)d (tham khảo)") % {"year": outlook.last_year})
+        spend = sheet.cell(row=row, column=9, value=outlook.last_year_spend_vnd)
+        spend.number_format = VND_FORMAT
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

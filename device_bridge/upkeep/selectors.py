@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
@@ -59,6 +59,26 @@ class BudgetEstimate:
     @property
     def months_paid(self) -> Decimal:
         return sum((row.months_paid for row in self.rows), Decimal("0"))
+
+
+@dataclass(slots=True)
+class RepairOutlook:
+    """What the budget should expect for repairs: clusters out of warranty by the year's end,
+    and what repairs cost the commune's budget the year before (a reference, not an estimate)."""
+
+    out_of_warranty: list[SpeakerCluster]
+    last_year: int
+    last_year_spend_vnd: int
+
+
+def repair_outlook(*, site: Site, year: int) -> RepairOutlook:
+    from .models import Repair
+
+    out = list(clusters_overview(site=site).filter(is_active=True,
+                                                   warranty_until__lte=dt.date(year, 12, 31)))
+    spend = Repair.objects.filter(site=site, paid_by=Repair.PaidBy.BUDGET,
+                                  done_on__year=year - 1).aggregate(total=Sum("cost_vnd"))["total"]
+    return RepairOutlook(out_of_warranty=out, last_year=year - 1, last_year_spend_vnd=spend or 0)
 
 
 def budget_estimate(*, site: Site, year: int) -> BudgetEstimate:

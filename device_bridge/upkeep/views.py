@@ -55,13 +55,14 @@ def budget_view(request):
                                       "đang hiện dự toán năm %(next)d.") % {"year": raw_year[:10],
                                                                             "next": next_year})
     estimate = selectors.budget_estimate(site=site, year=year)
+    outlook = selectors.repair_outlook(site=site, year=year)
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(budget_xlsx(estimate, **commune_names(site)),
+        response = HttpResponse(budget_xlsx(estimate, outlook=outlook, **commune_names(site)),
                                 content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{budget_filename(year)}"'
         return response
     return TemplateResponse(request, "upkeep/budget.html", {
-        "estimate": estimate, "year": year, "years": range(next_year - 1, next_year + 3),
+        "estimate": estimate, "outlook": outlook, "year": year, "years": range(next_year - 1, next_year + 3),
         "can_view_plans": request.user.has_perm(VIEW_PLANS),
     })
 

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from device_bridge.upkeep.models import DataPlanFee
+from device_bridge.upkeep.models import DataPlanFee, FaultTicket, Repair
 from device_bridge.upkeep.selectors import budget_estimate
 
 from .conftest import d
@@ -30,7 +31,12 @@ HAND_TOTAL = 1_749_306
 
 @pytest.fixture
 def plans(make_plan, other_site):
-    make_plan("cl-a", free_until=d("2027-03-15"), fee=50_000)
+    a = make_plan("cl-a", free_until=d("2027-03-15"), fee=50_000, warranty_until=d("2027-06-30"))
+    ticket = FaultTicket.objects.create(site=a.site, cluster=a.cluster, symptom="Mất nguồn",
+                                        opened_at=timezone.now())
+    for done_on, cost, paid_by in [("2026-05-02", 1_200_000, "budget"), ("2026-08-09", 900_000, "warranty"),
+                                   ("2025-12-30", 500_000, "budget")]:
+        Repair.objects.create(ticket=ticket, done_on=d(done_on), cost_vnd=cost, paid_by=paid_by)
     b = make_plan("cl-b", free_until=d("2026-06-30"), fee=60_000)
     DataPlanFee.objects.create(plan=b, effective_from=d("2027-07-01"), monthly_fee_vnd=66_000)
     c = make_plan("cl-c", free_until=d("2026-01-01"), fee=30_000)
@@ -83,6 +89,9 @@ def test_command_writes_the_xlsx_with_the_figures(plans, tmp_path):
     assert by_cluster["cl-a"][2] == "Thôn Đông" and by_cluster["cl-a"][3] == "Viettel"
     assert by_cluster["cl-a"][5].date() == d("2027-03-15") and by_cluster["cl-a"][6] == 9.52
     assert total[8] == HAND_TOTAL
+    # Repairs after warranty: cl-a's warranty ends in 2027; 2026's budget-paid repairs 1.200.000 đ.
+    assert any(row[1] and "hết bảo hành đến hết năm 2027" in row[1] and "1 (cl-a)" in row[1] for row in rows)
+    assert next(row for row in rows if row[1] and "năm 2026 (tham khảo)" in row[1])[8] == 1_200_000
     total_cell = sheet.cell(row=rows.index(total) + 1, column=9)
     assert total_cell.number_format == '#,##0 "đ"'
 
@@ -99,6 +108,8 @@ def test_admin_button_downloads_the_same_figures(plans, client, request, who):
     assert page.status_code == 200
     assert 'data-grand-total="1749306"' in page.content.decode()
     assert "1.749.306 đ" in page.content.decode()
+    assert 'data-out-of-warranty="1"' in page.content.decode()
+    assert 'data-last-year-spend="1200000"' in page.content.decode()
     download = client.get(reverse("upkeep_admin:budget"), {"year": "2027", "format": "xlsx"})
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "du-toan-cuoc-4g-cum-loa-2027.xlsx" in download["Content-Disposition"]

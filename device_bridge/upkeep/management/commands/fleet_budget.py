@@ -29,7 +29,8 @@ class Command(BaseCommand):
         estimate = selectors.budget_estimate(site=found, year=year)
         path = Path(out)
         try:
-            path.write_bytes(budget_xlsx(estimate, **commune_names(found)))
+            outlook = selectors.repair_outlook(site=found, year=year)
+            path.write_bytes(budget_xlsx(estimate, outlook=outlook, **commune_names(found)))
         except OSError as err:
             raise CommandError(f"Không ghi được tệp {path}: {err}") from err
         total = f"{estimate.total_vnd:,}".replace(",", ".")
