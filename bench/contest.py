@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.server import free_port, gunicorn_start, gunicorn_stop, wait_for_server  # noqa: E402
 
-os.environ.setdefault("BENCH_DB_DIR", tempfile.mkdtemp(prefix="ttcs-bench-contest-"))
+if "BENCH_DB_DIR" not in os.environ:  # the server process inherits the bench's
+    os.environ["BENCH_DB_DIR"] = tempfile.mkdtemp(prefix="ttcs-bench-contest-")
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("TTS_ENGINE", "fake")
 
