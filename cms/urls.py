@@ -20,6 +20,7 @@ urlpatterns = [
     path("audio/", include("device_bridge.tts.urls")),
     path("workflows/", include("workflows.urls")),
     path("zalo/", include("device_bridge.feedback.urls")),
+    path("cap/", include("device_bridge.cap.urls")),
 ]
 
 # The Django admin bypasses Wagtail's page permissions and workflows: developers only.
