@@ -7,4 +7,4 @@ import dj_database_url
 from bench.settings import *  # noqa: F403
 
 if os.environ.get("BENCH_DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["BENCH_DATABASE_URL"], conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(os.environ["BENCH_DATABASE_URL"], conn_max_age=0)}

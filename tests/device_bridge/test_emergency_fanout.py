@@ -2,12 +2,12 @@
 delivery task per cluster (device_bridge/emergency.py)."""
 
 import pytest
+from django.db.models.signals import post_save
 
 from device_bridge.emergency import emergency_fanout
-from device_bridge.models import ClusterCommand, Delivery, ScheduleItem, SpeakerCluster
+from device_bridge.models import ClusterCommand, Delivery, Dispatch, ScheduleItem, SpeakerCluster
 from device_bridge.mqtt import receivers
 from tests.factories import make_bulletin
-from workflows.events import content_approved
 
 
 def emergency(dev_site, zones):
@@ -40,13 +40,13 @@ def test_fanout_costs_the_same_queries_for_forty_clusters_as_for_four(
     zone = dev_site.zones["thon-dong"]
     SpeakerCluster.objects.bulk_create([SpeakerCluster(code=f"cl-{n}", name=f"Cụm {n}", zone=zone)
                                         for n in range(40)])
-    content_approved.disconnect(dispatch_uid="mqtt.emergency_fanout_on_approval")
+    post_save.disconnect(sender=Dispatch, dispatch_uid="mqtt.emergency_fanout_on_dispatch")
     try:
         with django_capture_on_commit_callbacks(execute=True):
             page = emergency(dev_site, [zone])
     finally:
-        content_approved.connect(receivers._fanout_on_approval,
-                                 dispatch_uid="mqtt.emergency_fanout_on_approval")
+        post_save.connect(receivers._fanout_on_dispatch, sender=Dispatch,
+                          dispatch_uid="mqtt.emergency_fanout_on_dispatch")
     assert not ScheduleItem.objects.filter(page=page).exists()  # still waiting for audio
     with django_assert_max_num_queries(60):
         with django_capture_on_commit_callbacks(execute=False):
