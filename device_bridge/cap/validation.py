@@ -47,8 +47,8 @@ def _safe_parser() -> etree.XMLParser:
     )
 
 
-def cap_parse(data: bytes) -> etree._Element:
-    """The ``<alert>`` root of ``data`` once it is well-formed, safe and valid CAP 1.2."""
+def xml_parse_safe(data: bytes) -> etree._Element:
+    """The root of ``data`` read with the locked-down parser (size, DOCTYPE, syntax checked)."""
     limit = max_bytes()
     if len(data) > limit:
         raise CapInvalid(
@@ -63,12 +63,21 @@ def cap_parse(data: bytes) -> etree._Element:
               "lý do an toàn.")
         )
     try:
-        root = etree.fromstring(data, _safe_parser())
+        return etree.fromstring(data, _safe_parser())
     except etree.XMLSyntaxError as err:
         line = err.lineno or (err.position[0] if err.position else "?")
         raise CapInvalid(
             _("Tệp không phải XML hợp lệ (dòng %(line)s): %(error)s") % {"line": line, "error": err.msg}
         ) from err
+
+
+def cap_parse(data: bytes) -> etree._Element:
+    """The ``<alert>`` root of ``data`` once it is well-formed, safe and valid CAP 1.2."""
+    root = xml_parse_safe(data)
+    return cap_validate(root)
+
+
+def cap_validate(root: etree._Element) -> etree._Element:
     if root.tag != f"{{{CAP_NS}}}alert":
         raise CapInvalid(
             _("Phần tử gốc là “%(tag)s”, không phải <alert> của CAP 1.2 (không gian tên %(ns)s).")
