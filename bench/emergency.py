@@ -79,14 +79,20 @@ def approve(title: str):
     """Publish a khẩn cấp bulletin for the two zones; returns (page, the moment approval began)."""
     from django.utils import timezone
 
-    from content_types.models import NewsIndexPage
+    from content_types.models import BulletinPage, NewsIndexPage
     from content_types.snippets import Category, Zone
     from tests.factories import make_bulletin
 
     parent = NewsIndexPage.objects.first()
     started = timezone.now()
-    page = make_bulletin(parent, category=Category.objects.first(), priority="khan_cap",
-                         title=title, zones=list(Zone.objects.filter(code__in=["thon-dong", "thon-doai"])))
+    try:
+        page = make_bulletin(parent, category=Category.objects.first(), priority="khan_cap", title=title,
+                             zones=list(Zone.objects.filter(code__in=["thon-dong", "thon-doai"])))
+    except Exception as err:  # noqa: BLE001 - e.g. SQLite "database is locked" in a receiver
+        # The page is published and fanned out before the failing step (enqueueing the
+        # per-delivery tasks); measure what reached the clusters anyway, and say so.
+        print(f"  approval raised {err.__class__.__name__}: {err}", flush=True)
+        page = BulletinPage.objects.get(title=title)
     return page, started
 
 
