@@ -40,7 +40,7 @@ def test_history_and_budget_download_in_the_browser(live_server, transactional_d
     build_site()
     from content_types import demo_content
 
-    for code, name, _zone, address in demo_content.CLUSTERS:
+    for code, name, _zone, address, *_position in demo_content.CLUSTERS:
         SpeakerCluster.objects.create(code=code, name=name, address=address)
     seed_demo_upkeep()
     make_user("kythuat-upkeep", roles.TECHNICIAN)

@@ -12,7 +12,7 @@ from device_bridge.upkeep.selectors import budget_estimate, events_due
 
 
 def test_demo_upkeep_for_the_seeded_clusters(upkeep_site):
-    for code, name, _zone, address in demo_content.CLUSTERS:
+    for code, name, _zone, address, *_position in demo_content.CLUSTERS:
         SpeakerCluster.objects.create(code=code, name=name, address=address)
     assert seed_demo_upkeep() == {"plans": 4, "faults": 1}
     assert seed_demo_upkeep() == {"plans": 0, "faults": 0}
