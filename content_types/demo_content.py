@@ -147,10 +147,15 @@ DISTRIBUTION_RULES = [
 
 SIMULATED_CLUSTER_VENDOR = "Mô phỏng (speaker_sim)"
 
-# (code, name, zone code, address)
+# (code, name, zone code, address, latitude, longitude): invented positions a few hundred metres
+# apart, so the fleet map of the demo has something to show.
 CLUSTERS = [
-    ("CL-DONG-01", "Cụm loa Nhà văn hóa thôn Đông", "thon-dong", "Nhà văn hóa thôn Đông"),
-    ("CL-DOAI-01", "Cụm loa ngã ba thôn Đoài", "thon-doai", "Ngã ba chợ thôn Đoài"),
-    ("CL-TRUNG-01", "Cụm loa Nhà văn hóa thôn Trung", "thon-trung", "Nhà văn hóa thôn Trung"),
-    ("CL-NAM-01", "Cụm loa đê sông thôn Nam", "thon-nam", "Điếm canh đê thôn Nam"),
+    ("CL-DONG-01", "Cụm loa Nhà văn hóa thôn Đông", "thon-dong", "Nhà văn hóa thôn Đông",
+     "20.803100", "106.402700"),
+    ("CL-DOAI-01", "Cụm loa ngã ba thôn Đoài", "thon-doai", "Ngã ba chợ thôn Đoài",
+     "20.801400", "106.393900"),
+    ("CL-TRUNG-01", "Cụm loa Nhà văn hóa thôn Trung", "thon-trung", "Nhà văn hóa thôn Trung",
+     "20.797800", "106.398600"),
+    ("CL-NAM-01", "Cụm loa đê sông thôn Nam", "thon-nam", "Điếm canh đê thôn Nam",
+     "20.792300", "106.400400"),
 ]

@@ -183,11 +183,12 @@ def demo_broadcast_seed(*, zones: dict) -> dict:
                                  "sort_order": sort_order, "schedule_template": template},
         )
         created["rules"] += made
-    for code, name, zone_code, address in demo_content.CLUSTERS:
+    for code, name, zone_code, address, latitude, longitude in demo_content.CLUSTERS:
         if SpeakerCluster.objects.filter(code__iexact=code).exists():
             continue
         SpeakerCluster.objects.create(
             code=code, name=name, zone=zones.get(zone_code), address=address,
+            latitude=latitude, longitude=longitude,
             vendor=demo_content.SIMULATED_CLUSTER_VENDOR, model_name="speaker_sim",
         )
         created["clusters"] += 1
