@@ -387,3 +387,5 @@ if env.EMERGENCY_WEBHOOK_URL:
     )
 if env.ZALO_APP_ID:  # approvers who linked their Zalo account (docs/zalo.md)
     TTCS_EMERGENCY_NOTIFIERS.append({"CLASS": "device_bridge.zalo.notify.ZaloEmergencyNotifier"})
+# Largest CAP document taken in (upload, cap_import, each polled feed body); see docs/cap.md.
+TTCS_CAP_MAX_BYTES = 512 * 1024

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from anyascii import anyascii
 from django.db import transaction
@@ -207,6 +208,12 @@ def feed_poll(*, source, client=None) -> str:
             root = xml_parse_safe(response.body)
             if root.tag == f"{{{ATOM_NS}}}feed":
                 for url in _entry_links(root)[:FEED_ENTRIES_MAX]:
+                    if urlsplit(url).netloc != urlsplit(source.url).netloc:
+                        # The feed's content must not make the server fetch other hosts (SSRF):
+                        # alerts are read from the host the administrator named only.
+                        counts["refused"] += 1
+                        problems.append(_("%(url)s: khác máy chủ của nguồn, không đọc.") % {"url": url})
+                        continue
                     try:
                         _feed_take(client.get(url).body, source, counts)
                     except (CapInvalid, CapFeedError) as err:

@@ -89,11 +89,13 @@ def test_new_alerts_enter_moderation_once_and_the_etag_saves_a_second_read(feed_
         "/a2.xml": (FIXTURES / "oasis_a2_severe_thunderstorm.xml").read_bytes(),
         "/bad.xml": b"<khong-phai-cap/>",
     }
-    feed_server.files["/feed.atom"] = feed_server.atom("/a1.xml", "/a2.xml", "/bad.xml")
+    feed_server.files["/feed.atom"] = feed_server.atom("/a1.xml", "/a2.xml", "/bad.xml").replace(
+        b"</feed>", b'<entry><link type="application/cap+xml" href="http://169.254.169.254/x.xml"/></entry></feed>')
 
     outcome = feed_poll(source=source)
 
-    assert "2 cảnh báo mới, 0 đã có, 1 bị từ chối" in outcome
+    assert "2 cảnh báo mới, 0 đã có, 2 bị từ chối" in outcome
+    assert "169.254.169.254/x.xml: khác máy chủ của nguồn" in outcome
     assert "/bad.xml" in outcome and "không phải <alert>" in outcome
     assert BulletinPage.objects.count() == 2
     assert set(CapAlert.objects.values_list("origin", flat=True)) == {CapAlert.Origin.FEED}
@@ -105,7 +107,7 @@ def test_new_alerts_enter_moderation_once_and_the_etag_saves_a_second_read(feed_
     assert feed_server.requests[-1] == ("/feed.atom", '"v1"')
 
     feed_server.etag = '"v2"'
-    assert "0 cảnh báo mới, 2 đã có, 1 bị từ chối" in feed_poll(source=source)
+    assert "0 cảnh báo mới, 2 đã có, 2 bị từ chối" in feed_poll(source=source)
     assert BulletinPage.objects.count() == 2
 
 
