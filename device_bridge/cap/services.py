@@ -200,6 +200,7 @@ def feed_poll(*, source, client=None) -> str:
     client = client or CapFeedClient()
     counts = {"new": 0, "seen": 0, "refused": 0}
     problems = []
+    unread = False
     try:
         response = client.get(source.url, etag=source.etag)
         if response.not_modified:
@@ -216,7 +217,12 @@ def feed_poll(*, source, client=None) -> str:
                         continue
                     try:
                         _feed_take(client.get(url).body, source, counts)
-                    except (CapInvalid, CapFeedError) as err:
+                    except CapFeedError as err:
+                        # Unread, not refused: keep the old ETag so the next poll tries again.
+                        unread = True
+                        counts["refused"] += 1
+                        problems.append(f"{url}: {err}")
+                    except CapInvalid as err:
                         counts["refused"] += 1
                         problems.append(f"{url}: {err}")
             else:
@@ -225,7 +231,8 @@ def feed_poll(*, source, client=None) -> str:
                 except CapInvalid as err:
                     counts["refused"] += 1
                     problems.append(str(err))
-            source.etag = response.etag
+            if not unread:
+                source.etag = response.etag
             outcome = _("%(new)d cảnh báo mới, %(seen)d đã có, %(refused)d bị từ chối.") % counts
     except CapFeedError as err:
         outcome = _("Không đọc được nguồn (%(error)s).") % {"error": err}

@@ -111,6 +111,17 @@ def test_new_alerts_enter_moderation_once_and_the_etag_saves_a_second_read(feed_
     assert BulletinPage.objects.count() == 2
 
 
+def test_an_entry_that_could_not_be_read_is_tried_again_next_poll(feed_server, source):
+    feed_server.files = {"/feed.atom": feed_server.atom("/a1.xml")}
+
+    assert "HTTP 404" in feed_poll(source=source)
+    source.refresh_from_db()
+    assert source.etag == ""
+
+    feed_server.files["/a1.xml"] = (FIXTURES / "vn_flood_two_hamlets.xml").read_bytes()
+    assert "1 cảnh báo mới" in feed_poll(source=source)
+
+
 def test_a_feed_url_may_serve_one_alert(feed_server, source):
     feed_server.files = {"/feed.atom": (FIXTURES / "vn_flood_two_hamlets.xml").read_bytes()}
 
