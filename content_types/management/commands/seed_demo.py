@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from content_types.services import DEMO_PASSWORD, demo_site_seed
 from content_types.plans.demo import seed_demo_plan
+from content_types.services import DEMO_PASSWORD, demo_site_seed
 from contests.demo import seed_demo_contest
 from device_bridge.upkeep.demo import seed_demo_upkeep
 
