@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = [
     ("bientap", "Nguyễn Thị Biên", False, ["Biên tập viên"]),
     ("duyet", "Trần Văn Duyệt", False, ["Người duyệt", "Lãnh đạo UBND"]),
     ("kythuat", "Lê Văn Kỹ", False, ["Kỹ thuật viên"]),
+    ("kinhte", "Phạm Thị Kinh", False, ["Phòng Kinh tế"]),
 ]
 
 

@@ -76,7 +76,7 @@ TASKS = [
 ]
 
 # Demo accounts working in each unit (created by the site's demo seed).
-UNIT_MEMBERS = {TTDV: ["bientap", "kythuat"], VHXH: ["duyet"]}
+UNIT_MEMBERS = {TTDV: ["bientap", "kythuat"], VHXH: ["duyet"], KINH_TE: ["kinhte"]}
 
 
 @transaction.atomic

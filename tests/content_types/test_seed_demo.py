@@ -60,6 +60,7 @@ def test_seed_demo_builds_the_commune_site():
     assert {g.name for g in users["duyet"].groups.all()} == {"Người duyệt", "Lãnh đạo UBND"}
     assert {g.name for g in users["bientap"].groups.all()} == {"Biên tập viên"}
     assert {g.name for g in users["kythuat"].groups.all()} == {"Kỹ thuật viên"}
+    assert {g.name for g in users["kinhte"].groups.all()} == {"Phòng Kinh tế"}
     # Wagtail's placeholder welcome page is gone.
     assert not Page.objects.filter(depth=2).exclude(pk=home.pk).exists()
 

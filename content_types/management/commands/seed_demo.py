@@ -19,4 +19,4 @@ class Command(BaseCommand):
             "{users} tài khoản, {schedules} mẫu lịch phát, {rules} quy tắc phân phối, "
             "{clusters} cụm loa mô phỏng.".format(**created)
         )
-        self.stdout.write(f"Tài khoản mẫu: admin, bientap, duyet, kythuat — mật khẩu: {DEMO_PASSWORD}")
+        self.stdout.write(f"Tài khoản mẫu: admin, bientap, duyet, kythuat, kinhte — mật khẩu: {DEMO_PASSWORD}")
