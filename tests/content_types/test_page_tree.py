@@ -14,10 +14,13 @@ class PageTreeRulesTests(WagtailPageTestCase):
     def test_home_sits_under_the_root_only(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
 
-    def test_home_holds_news_campaign_and_contest_indexes(self):
+    def test_home_holds_news_campaign_and_contest_indexes_and_plans(self):
+        from content_types.plans.models import PlanPage
         from contests.models import ContestIndexPage
 
-        self.assertAllowedSubpageTypes(HomePage, {NewsIndexPage, CampaignIndexPage, ContestIndexPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {NewsIndexPage, CampaignIndexPage, ContestIndexPage, PlanPage}
+        )
 
     def test_bulletins_live_in_news_or_a_campaign(self):
         self.assertAllowedParentPageTypes(BulletinPage, {NewsIndexPage, CampaignPage})

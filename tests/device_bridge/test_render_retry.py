@@ -57,34 +57,36 @@ def test_render_failing_with_database_locked_is_retried_and_the_emergency_airs(
     from device_bridge.tts.tasks import render_broadcast
 
     settings.TTS_RENDER_RETRY = {"BASE_SECONDS": 60}
+    # Two failures: the emergency fan-out's own render at approval (it hands the emergency to
+    # the delivery engine when that fails), then the engine's render task.
+    flaky_engine(2, OperationalError("database is locked"))
     with django_capture_on_commit_callbacks(execute=True):
         page = make_bulletin(dev_site.news, category=dev_site.categories["phong-chong-thien-tai"],
                              priority=Priority.EMERGENCY)
-    flaky_engine(1, OperationalError("database is locked"))
     with pytest.raises(OperationalError):  # the approval's task, as the worker runs it
         render_broadcast(page.pk, page.live_revision_id)
     audio = broadcast_audio(page)
     assert audio.status == SpeechAudio.Status.FAILED
     assert "database is locked" in audio.error
     retry_in = (audio.next_attempt_at - timezone.now()).total_seconds()
-    assert 50 < retry_in <= 60
+    assert 110 < retry_in <= 120  # the second failure waits twice as long
     waiting = Delivery.objects.filter(dispatch__page_id=page.pk, dispatch__channel="speakers")
     assert {d.status for d in waiting} == {Delivery.Status.WAITING_AUDIO}
 
     assert sweep(django_capture_on_commit_callbacks) == {"retried": 0, "requested": 0}  # backoff
-    assert sweep(django_capture_on_commit_callbacks, after_seconds=61)["retried"] == 1
+    assert sweep(django_capture_on_commit_callbacks, after_seconds=121)["retried"] == 1
 
     audio.refresh_from_db()
     assert audio.status == SpeechAudio.Status.READY and audio.next_attempt_at is None
     assert {d.status for d in waiting.all()} == {Delivery.Status.SCHEDULED}
     assert ScheduleItem.objects.filter(page=page).count() == len(cluster_fleet)
-    assert len(FakeEngine.calls) == 2  # one failure, one render
+    assert len(FakeEngine.calls) == 3  # two failures, one render
 
     # Idempotent: the task and the sweep running again render nothing and schedule nothing.
     with django_capture_on_commit_callbacks(execute=True):
         render_broadcast(page.pk, page.live_revision_id)
     sweep(django_capture_on_commit_callbacks, after_seconds=3600)
-    assert len(FakeEngine.calls) == 2
+    assert len(FakeEngine.calls) == 3
     assert ScheduleItem.objects.filter(page=page).count() == len(cluster_fleet)
 
 

@@ -37,7 +37,9 @@ PRODUCTION_LIKE = {
 
 
 @pytest.fixture
-def production_like(settings):
+def production_like(settings, monkeypatch):
+    # The browser tests' modules set this for Playwright at import; check --deploy refuses it.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     for name, value in PRODUCTION_LIKE.items():
         setattr(settings, name, value)
     return settings
