@@ -1,7 +1,8 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+
+from cms.admin_menu import PermissionMenuItem
 
 from . import admin_views
 from .admin_views import PlansViewSetGroup
@@ -21,17 +22,12 @@ def register_admin_urls():
     return [path("plans/", include((urls, "plans_admin")))]
 
 
-class ProgressMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(admin_views.VIEW_TASKS)
-
-
 @hooks.register("register_admin_menu_item")
 def register_progress_menu_item():
     from django.urls import reverse
 
-    return ProgressMenuItem(_("Tiến độ kế hoạch"), reverse("plans_admin:progress"),
-                            icon_name="tasks", order=251)
+    return PermissionMenuItem(_("Tiến độ kế hoạch"), reverse("plans_admin:progress"),
+                              icon_name="tasks", order=251, permission=admin_views.VIEW_TASKS)
 
 
 @hooks.register("construct_homepage_panels")

@@ -3,7 +3,9 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from cms.admin_menu import PermissionMenuItem
 
 from . import views
 from .viewsets import CapFeedSourceViewSet
@@ -23,15 +25,6 @@ def register_viewsets():
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [path("cap/import/", include((admin_urls, "cap_admin")))]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register(MENU_HOOK)

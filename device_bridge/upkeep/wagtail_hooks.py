@@ -3,7 +3,9 @@
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from cms.admin_menu import PermissionMenuItem
 
 from . import panels, views
 from .viewsets import DataPlanViewSet, FaultTicketViewSet
@@ -34,15 +36,6 @@ def register_admin_urls():
 def add_upkeep_panel(request, panels_):
     if request.user.has_perm(panels.VIEW_PERMISSION):
         panels_.append(panels.UpkeepPanel(request))
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register(MENU_HOOK)
