@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn
 
-from device_bridge.upkeep.viewsets import ScopedIndexView, ScopedViewSet
+from cms.admin_scope import ScopedViewSet
 
 from .models import CapFeedSource
 
@@ -14,7 +14,6 @@ class CapFeedSourceViewSet(ScopedViewSet):
     menu_label = _("Nguồn cảnh báo CAP")
     url_prefix = "cap/feeds"
     name = "cap_feeds"
-    index_view_class = ScopedIndexView
     form_fields = ["name", "url", "enabled"]
     list_display = [
         Column("name", label=_("Tên nguồn")),

@@ -5,50 +5,14 @@ from django.urls import include, path, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.admin_menu import PermissionMenuItem
+from cms.admin_scope import ScopedViewSet
 
 from . import admin_views, selectors
 from .models import ChecklistTemplate, FirmwareBaseline
 
 MENU_HOOK = "register_fleetsecurity_menu_item"
-
-
-class SiteScoped:
-    """Another commune's record is a 404 in edit and delete; lists show the request's site."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(site=admin_views.commune_site(self.request))
-
-
-class ScopedIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().filter(site=admin_views.commune_site(self.request))
-
-
-class ScopedCreateView(generic.CreateView):
-    def get_initial_form_instance(self):
-        return self.model(site=admin_views.commune_site(self.request))
-
-
-class ScopedEditView(SiteScoped, generic.EditView):
-    pass
-
-
-class ScopedDeleteView(SiteScoped, generic.DeleteView):
-    pass
-
-
-class ScopedViewSet(ModelViewSet):
-    index_view_class = ScopedIndexView
-    add_view_class = ScopedCreateView
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
-    add_to_admin_menu = False
-    inspect_view_enabled = False
-    copy_view_enabled = False
 
 
 class ChecklistTemplateViewSet(ScopedViewSet):

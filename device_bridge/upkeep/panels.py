@@ -4,8 +4,9 @@ and the open faults of the current site."""
 from django.utils import timezone
 from laces.components import Component
 
+from cms.admin_scope import request_site
+
 from . import selectors
-from .viewsets import _site
 
 VIEW_PERMISSION = "upkeep.view_dataplan"
 
@@ -20,7 +21,7 @@ class UpkeepPanel(Component):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        site = _site(self.request)
+        site = request_site(self.request)
         context["events"] = selectors.events_due(today=timezone.localdate(), site=site)
         context["tickets"] = list(selectors.open_tickets(site=site)[:10])
         context["can_view_faults"] = self.request.user.has_perm("upkeep.view_faultticket")

@@ -1,8 +1,5 @@
-"""The admin's data plans and fault tickets: Wagtail model viewsets kept to the current site.
-
-Every view takes its records through ``SiteScoped.get_queryset``: another commune's plan or
-ticket is a 404 in lists, edit, delete and inspect alike, and a new record gets the site the
-admin is on. The permissions are the models' own (``upkeep.add_dataplan`` ...).
+"""The admin's data plans and fault tickets: Wagtail model viewsets kept to the current site
+(``cms.admin_scope``). The permissions are the models' own (``upkeep.add_dataplan`` ...).
 """
 
 from __future__ import annotations
@@ -10,62 +7,19 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn
-from wagtail.admin.views import generic
-from wagtail.admin.views.generic.history import HistoryView
-from wagtail.admin.views.generic.usage import UsageView
-from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.models import Site
+
+from cms.admin_scope import ScopedCreateView, ScopedIndexView, ScopedViewSet
 
 from .history import duration_text
 from .models import DataPlan, FaultTicket
 from .templatetags.upkeep_tags import vnd_text
 
 
-def _site(request) -> Site | None:
-    return Site.find_for_request(request) or Site.objects.filter(is_default_site=True).first()
-
-
-class SiteScopedObject:
-    """Wagtail's single-object lookup (history, usage)."""
-
-    def get_base_object_queryset(self):
-        return self.model._default_manager.filter(site=_site(self.request))
-
-
-class SiteScoped(SiteScopedObject):
-    """Also Django's ``get_queryset``, which edit and delete look their object up in."""
-
-    def get_queryset(self):
-        return self.get_base_object_queryset()
-
-
-class ScopedEditView(SiteScoped, generic.EditView):
-    pass
-
-
-class ScopedDeleteView(SiteScoped, generic.DeleteView):
-    pass
-
-
-class ScopedHistoryView(SiteScopedObject, HistoryView):
-    pass
-
-
-class ScopedUsageView(SiteScopedObject, UsageView):
-    pass
-
-
-class ScopedIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().filter(site=_site(self.request))
-
-
-class ScopedCreateView(generic.CreateView):
+class TicketCreateView(ScopedCreateView):
     def get_initial_form_instance(self):
-        instance = self.model(site=_site(self.request))
-        if isinstance(instance, FaultTicket):
-            instance.reported_by = self.request.user
-            instance.opened_at = timezone.now()
+        instance = super().get_initial_form_instance()
+        instance.reported_by = self.request.user
+        instance.opened_at = timezone.now()
         return instance
 
 
@@ -87,18 +41,6 @@ class VndColumn(Column):
 class TimeToRepairColumn(Column):
     def get_value(self, instance):
         return duration_text(instance.time_to_repair) if instance.closed_at else _("Đang mở")
-
-
-class ScopedViewSet(ModelViewSet):
-    add_to_admin_menu = False
-    add_view_class = ScopedCreateView
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
-    history_view_class = ScopedHistoryView
-    usage_view_class = ScopedUsageView
-    copy_view_enabled = False  # copying would read any site's record
-    inspect_view_enabled = False
-    search_backend_name = None  # not in the search index: filter in the database
 
 
 class DataPlanViewSet(ScopedViewSet):
@@ -127,6 +69,7 @@ class FaultTicketViewSet(ScopedViewSet):
     url_prefix = "upkeep/faults"
     name = "upkeep_faults"
     index_view_class = TicketIndexView
+    add_view_class = TicketCreateView
     list_display = [
         Column("cluster", label=_("Cụm loa")),
         Column("symptom", label=_("Hiện tượng")),
