@@ -62,9 +62,9 @@ def run(clusters, *, flip: bool) -> float:
 def main():
     call_command("migrate", verbosity=0)
     from content_types.services import demo_site_seed
+    from device_bridge.fleet.signals import heartbeat_recorded
     from device_bridge.models import SpeakerCluster
     from device_bridge.monitoring.receivers import record_heartbeat_state
-    from device_bridge.monitoring.signals import heartbeat_recorded
 
     demo_site_seed()
     SpeakerCluster.objects.filter(code__startswith="bench-").delete()

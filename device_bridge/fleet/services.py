@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from ..conf import setting
 from ..models import ClusterCommand, DeviceEvent, PlaybackReceipt, ScheduleItem, SpeakerCluster
-from ..monitoring.signals import heartbeat_recorded
+from .signals import heartbeat_recorded
 
 logger = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 from django.db import transaction
 from django.dispatch import receiver
 
+from device_bridge.fleet.signals import heartbeat_recorded
 from workflows.events import content_withdrawn
 
 from . import services
-from .signals import heartbeat_recorded
 
 
 @receiver(heartbeat_recorded, dispatch_uid="monitoring.heartbeat_state")

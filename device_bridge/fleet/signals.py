@@ -1,4 +1,4 @@
-"""Signals of the fleet that monitoring listens to (sent by ``device_bridge.fleet.services``)."""
+"""Signals of the fleet (sent by ``device_bridge.fleet.services``) that other apps listen to."""
 
 from django.dispatch import Signal
 
